@@ -1,0 +1,36 @@
+from setuptools import find_packages, setup
+
+setup(
+    name="pricewatch",
+    version="0.1.0",
+    description="Self-hosted video-game price tracker: Scrapy spiders, change-only staging, 3NF price model",
+    python_requires=">=3.10",
+    packages=find_packages(include=["pricewatch*", "scrapers*", "loader*", "contracts*"]),
+    package_data={"contracts": ["*.json"]},
+    include_package_data=True,
+    entry_points={
+        "console_scripts": ["pricewatch = pricewatch.cli:main"],
+        "scrapy": ["settings = scrapers.settings"],
+    },
+    install_requires=[
+        "scrapy>=2.11",
+        "price-parser>=0.3",
+        "feedparser>=6.0",
+        "spidermon>=1.20",
+        "jsonschema>=4.0",
+    ],
+    extras_require={
+        # Everything outside the Scrapyd egg: the database side and the operator's tools.
+        "platform": [
+            "scrapyd>=1.4",
+            "scrapyd-client>=1.2",
+            "psycopg2-binary>=2.9",
+            "sqlalchemy>=2.0",
+            "alembic>=1.12",
+            "pgserver>=0.1.4",
+            "rapidfuzz>=3.0",
+            "rich>=13.0",
+        ],
+        "test": ["pytest>=7", "pytest-timeout>=2.1", "hypothesis>=6"],
+    },
+)
