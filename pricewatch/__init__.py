@@ -1,0 +1,1 @@
+"""pricewatch: track video-game prices across stores and the deals chatter around them."""

@@ -1,0 +1,95 @@
+"""Connections to the pricewatch database: a configured server, or an embedded one started on demand.
+
+With PRICEWATCH_DATABASE_URL unset, an embedded PostgreSQL (the `pgserver` wheel) keeps its data in
+$PRICEWATCH_HOME/pgdata, listens on a Unix socket only, and stays up between commands so they share it.
+Each duty connects with the login of that URL and then `SET ROLE`s to its least-privileged role, so a
+bug in the loader cannot touch the core model even though the login could.
+"""
+import contextlib
+import logging
+import os
+import warnings
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg2
+from psycopg2 import sql
+
+from pricewatch import config
+from pricewatch.errors import PricewatchError
+
+DATABASE_NAME = "pricewatch"
+ROLES = ("pricewatch_loader", "pricewatch_etl", "pricewatch_reader")
+
+log = logging.getLogger(__name__)
+
+
+def embedded_server(pgdata=None):
+    """Start (or attach to) the embedded server; returns the pgserver handle."""
+    warnings.filterwarnings("ignore", module="platformdirs")
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(config.home() / "run"))
+    os.makedirs(os.environ["XDG_RUNTIME_DIR"], mode=0o700, exist_ok=True)
+    import pgserver
+
+    pgdata = pgdata or config.home() / "pgdata"
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
+    return pgserver.get_server(pgdata, cleanup_mode=None)
+
+
+def with_database(url: str, dbname: str) -> str:
+    """The same server URL pointing at another database (keeps host, socket query and credentials)."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + dbname))
+
+
+def server_url() -> str:
+    """URL of the configured server, or of the embedded one (started if needed), database pricewatch."""
+    configured = config.database_url()
+    if configured:
+        return configured
+    server = embedded_server()
+    url = with_database(server.get_uri(), DATABASE_NAME)
+    ensure_database(url)
+    return url
+
+
+def ensure_database(url: str) -> None:
+    """Create the database named in `url` if the server lacks it (embedded servers start with none)."""
+    dbname = urlsplit(url).path.lstrip("/")
+    with contextlib.closing(psycopg2.connect(with_database(url, "postgres"))) as conn:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("select 1 from pg_database where datname = %s", (dbname,))
+            if cur.fetchone() is None:
+                cur.execute(sql.SQL("create database {}").format(sql.Identifier(dbname)))
+
+
+def describe(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(":" + parts.password + "@", ":***@")
+        parts = parts._replace(netloc=netloc)
+    return urlunsplit(parts)
+
+
+def connect(role: str | None = None, url: str | None = None):
+    """A psycopg2 connection; with `role`, the session runs as that least-privileged role."""
+    url = url or server_url()
+    try:
+        conn = psycopg2.connect(url, application_name="pricewatch")
+    except psycopg2.OperationalError as exc:
+        raise PricewatchError(f"cannot connect to the database at {describe(url)}: {str(exc).strip()}") from exc
+    if role:
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}")
+        with conn.cursor() as cur:
+            cur.execute(sql.SQL("set role {}").format(sql.Identifier(role)))
+        conn.commit()
+    return conn
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Alembic speaks SQLAlchemy URLs; pin the psycopg2 driver."""
+    scheme, rest = url.split("://", 1)
+    return "postgresql+psycopg2://" + rest if scheme in ("postgres", "postgresql") else url

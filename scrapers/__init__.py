@@ -1,0 +1,1 @@
+"""pricewatch's Scrapy project: spiders for stores and news sites that write JSON-lines feeds."""
