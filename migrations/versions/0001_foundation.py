@@ -124,6 +124,13 @@ comment on column staging.store_listing.regular_price is 'Price without discount
 comment on column staging.store_listing.subscription is 'Set when the price is tied to a subscription (e.g. PS_PLUS), never the public price';
 comment on column staging.store_listing.content_hash is 'md5 of every field but scraped_at: equal hash means nothing changed';
 
+-- Loads and ETL runs of one source serialise on this key, so an ETL watermark never skips a change id
+-- that a still-open load transaction has taken.
+create function ops.source_lock_key(source text) returns bigint
+language sql immutable parallel safe
+as $$ select hashtextextended('pricewatch.source:' || source, 0) $$;
+comment on function ops.source_lock_key(text) is 'Advisory-lock key that loads and ETL runs of one source share';
+
 alter default privileges in schema staging grant select, insert, update on tables to pricewatch_loader;
 alter default privileges in schema staging grant select on tables to pricewatch_etl;
 alter default privileges in schema reporting grant select on tables to pricewatch_reader;
@@ -135,6 +142,8 @@ grant select, insert, update on ops.feed_file, ops.load_reject to pricewatch_loa
 grant usage on schema staging, core, ops to pricewatch_etl;
 grant select on all tables in schema staging to pricewatch_etl;
 grant select on ops.feed_file to pricewatch_etl;
+
+grant execute on function ops.source_lock_key(text) to pricewatch_loader, pricewatch_etl;
 
 grant usage on schema reporting to pricewatch_reader;
 """
