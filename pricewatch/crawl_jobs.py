@@ -1,0 +1,235 @@
+"""Crawl jobs: deterministic job ids, spreading spiders over Scrapyd nodes, and their record in ops.crawl_job.
+
+A job id names the spider and the UTC time slot it was scheduled in (`steam-20261128T0700`), plus a hash
+of its arguments when it has any. A second schedule of the same spider in the same slot (a cron firing
+twice, two operators) finds the id already known to a node or to ops.crawl_job and schedules nothing.
+"""
+import contextlib
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from psycopg2.extras import Json
+
+from pricewatch import config
+from pricewatch.errors import PricewatchError
+from pricewatch.scrapyd import Node
+
+DEFAULT_SLOT_MINUTES = 60
+JOB_STATES = ("pending", "running", "finished")
+
+
+def job_id(spider: str, when: datetime, slot_minutes: int = DEFAULT_SLOT_MINUTES,
+           arguments: dict | None = None, settings: dict | None = None) -> str:
+    """`<spider>-<UTC start of the slot, yyyymmddTHHMM>`, then `-<8 hex of the arguments>` when there are any."""
+    when = when.astimezone(timezone.utc)
+    minute_of_day = when.hour * 60 + when.minute
+    slot_start = minute_of_day - minute_of_day % slot_minutes
+    stamp = f"{when:%Y%m%d}T{slot_start // 60:02d}{slot_start % 60:02d}"
+    identity = f"{spider}-{stamp}"
+    if arguments or settings:
+        described = json.dumps({"arguments": arguments or {}, "settings": settings or {}}, sort_keys=True)
+        identity += "-" + hashlib.sha256(described.encode()).hexdigest()[:8]
+    return identity
+
+
+@dataclass
+class Scheduled:
+    spider: str
+    job_id: str
+    node: str
+    new: bool
+
+
+def known_jobs(nodes: list[Node]) -> tuple[dict[str, str], dict[str, int]]:
+    """{job id: node name} of every job the nodes know, and {node name: pending + running jobs}."""
+    where, load = {}, {}
+    for node in nodes:
+        listing = node.jobs()
+        load[node.name] = len(listing["pending"]) + len(listing["running"])
+        for state in JOB_STATES:
+            for job in listing[state]:
+                where[job["id"]] = node.name
+    return where, load
+
+
+def schedule(conn, spiders: list[str], nodes: list[Node], arguments: dict | None = None,
+             settings: dict | None = None, slot_minutes: int = DEFAULT_SLOT_MINUTES,
+             when: datetime | None = None) -> list[Scheduled]:
+    """Schedule each spider once per slot, on the node with the fewest pending and running jobs.
+
+    The ops.crawl_job row is inserted first and committed only once Scrapyd accepted the job, so two
+    concurrent schedules of one id serialise on its primary key and the second one does nothing.
+    """
+    arguments, settings = arguments or {}, settings or {}
+    when = when or datetime.now(timezone.utc)
+    where, load = known_jobs(nodes)
+    by_name = {node.name: node for node in nodes}
+    results = []
+    for spider in spiders:
+        identity = job_id(spider, when, slot_minutes, arguments, settings)
+        if identity in where:
+            results.append(Scheduled(spider, identity, where[identity], new=False))
+            continue
+        node = min(nodes, key=lambda candidate: (load[candidate.name], nodes.index(candidate)))
+        with conn.cursor() as cur:
+            cur.execute("""
+                insert into ops.crawl_job (job_id, spider, node, arguments)
+                values (%s, %s, %s, %s)
+                on conflict (job_id) do nothing
+                returning job_id
+            """, (identity, spider, node.name, Json({"arguments": arguments, "settings": settings})))
+            if cur.fetchone() is None:
+                cur.execute("select node from ops.crawl_job where job_id = %s", (identity,))
+                results.append(Scheduled(spider, identity, cur.fetchone()[0], new=False))
+                conn.commit()
+                continue
+        try:
+            by_name[node.name].schedule(spider, identity, arguments, settings)
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+        load[node.name] += 1
+        where[identity] = node.name
+        results.append(Scheduled(spider, identity, node.name, new=True))
+    return results
+
+
+def stats_file(identity: str) -> Path | None:
+    """The job's `<jobid>.stats.json`, in landing (not loaded yet) or in the archive (loaded)."""
+    for root in (config.landing_dir(), config.archive_dir()):
+        for path in root.glob(f"*/*/{identity}.stats.json"):
+            return path
+    return None
+
+
+def sidecar_fields(path: Path) -> dict:
+    """ops.crawl_job columns from a stats sidecar, whose stats may be flat or under a "stats" key."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    stats = document["stats"] if isinstance(document.get("stats"), dict) else document
+    return {
+        "stats": document,
+        "items_scraped": stats.get("item_scraped_count", 0),
+        "finish_reason": stats.get("finish_reason"),
+        "health": document.get("health") or stats.get("pricewatch/health"),
+        "feed_path": str(path.with_name(path.name.replace(".stats.json", ".jl.gz"))),
+    }
+
+
+def scrapyd_time(value: str | None) -> datetime | None:
+    """Scrapyd reports naive local times ("2026-11-28 07:50:12.123456"); this host's zone is assumed."""
+    if not value:
+        return None
+    return datetime.fromisoformat(value).astimezone()
+
+
+def sync(conn, nodes: list[Node]) -> int:
+    """Bring ops.crawl_job up to date with what the nodes and the stats sidecars say; returns jobs updated."""
+    records = []
+    answered = []
+    for node in nodes:
+        try:
+            listing = node.jobs()
+        except Exception:  # a node that is down keeps its jobs as they were
+            continue
+        answered.append(node.name)
+        for state in JOB_STATES:
+            for job in listing[state]:
+                records.append(job_record(node.name, state, job))
+    with conn.cursor() as cur:
+        cur.execute("""
+            create temporary table crawl_job_seen (
+                job_id text, spider text, node text, state text, started_at timestamptz, finished_at timestamptz,
+                items_scraped integer, finish_reason text, health text, stats jsonb, feed_path text
+            ) on commit drop
+        """)
+        if records:
+            cur.execute("""
+                insert into crawl_job_seen
+                select * from jsonb_to_recordset(%s) as seen (
+                    job_id text, spider text, node text, state text, started_at timestamptz,
+                    finished_at timestamptz, items_scraped integer, finish_reason text, health text,
+                    stats jsonb, feed_path text)
+            """, (Json(records),))
+        cur.execute("""
+            with upserted as (
+                insert into ops.crawl_job as job (job_id, spider, node, state, scheduled_at, started_at,
+                                                  finished_at, items_scraped, finish_reason, health, stats, feed_path)
+                select job_id, spider, node, state, coalesce(started_at, now()), started_at, finished_at,
+                       items_scraped, finish_reason, health, stats, feed_path
+                from crawl_job_seen
+                on conflict (job_id) do update
+                set state = excluded.state,
+                    node = excluded.node,
+                    started_at = coalesce(excluded.started_at, job.started_at),
+                    finished_at = coalesce(excluded.finished_at, job.finished_at),
+                    items_scraped = coalesce(excluded.items_scraped, job.items_scraped),
+                    finish_reason = coalesce(excluded.finish_reason, job.finish_reason),
+                    health = coalesce(excluded.health, job.health),
+                    stats = coalesce(excluded.stats, job.stats),
+                    feed_path = coalesce(excluded.feed_path, job.feed_path),
+                    updated_at = now()
+                where (job.state, job.started_at, job.finished_at, job.feed_path, job.stats)
+                      is distinct from
+                      (excluded.state, coalesce(excluded.started_at, job.started_at),
+                       coalesce(excluded.finished_at, job.finished_at),
+                       coalesce(excluded.feed_path, job.feed_path), coalesce(excluded.stats, job.stats))
+                returning 1
+            ),
+            lost as (
+                update ops.crawl_job as job
+                set state = 'lost', updated_at = now()
+                where job.state in ('pending', 'running')
+                  and job.node = any(%s)
+                  and not exists (select from crawl_job_seen seen where seen.job_id = job.job_id)
+                returning 1
+            )
+            select (select count(*) from upserted) + (select count(*) from lost)
+        """, (answered,))
+        changed = cur.fetchone()[0]
+    conn.commit()
+    return changed
+
+
+def job_record(node: str, state: str, job: dict) -> dict:
+    """One listjobs.json entry, with what its stats sidecar says once the crawl has closed."""
+    record = {
+        "job_id": job["id"], "spider": job["spider"], "node": node, "state": state,
+        "started_at": none_or_iso(scrapyd_time(job.get("start_time"))),
+        "finished_at": none_or_iso(scrapyd_time(job.get("end_time"))),
+    }
+    path = stats_file(job["id"])
+    if path:
+        with contextlib.suppress(ValueError, OSError):  # a sidecar being written is read on the next sync
+            record.update(sidecar_fields(path))
+    return record
+
+
+def none_or_iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def wait(nodes: list[Node], job_ids: list[str], on_progress=None, poll_seconds: float = 1.0,
+         timeout: float | None = None) -> dict[str, str]:
+    """Poll the nodes until every job has finished; `on_progress({job id: state})` after each poll."""
+    deadline = time.monotonic() + timeout if timeout else None
+    while True:
+        states = {}
+        for node in nodes:
+            listing = node.jobs()
+            for state in JOB_STATES:
+                for job in listing[state]:
+                    if job["id"] in job_ids:
+                        states[job["id"]] = state
+        if on_progress:
+            on_progress(states)
+        if all(states.get(identity) == "finished" for identity in job_ids):
+            return states
+        if deadline and time.monotonic() > deadline:
+            unfinished = sorted(identity for identity in job_ids if states.get(identity) != "finished")
+            raise PricewatchError(f"crawl jobs not finished after {timeout:.0f}s: {', '.join(unfinished)}")
+        time.sleep(poll_seconds)
