@@ -11,6 +11,8 @@ from pricewatch.errors import PricewatchError
 
 COMMANDS = (
     "db",
+    "parse",
+    "replay",
 )
 
 

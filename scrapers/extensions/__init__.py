@@ -1,0 +1,1 @@
+"""Scrapy extensions of the pricewatch spiders: landing feed, crawl report, health monitors."""

@@ -1,0 +1,1 @@
+"""Downloader and spider middlewares of the pricewatch spiders (switched on in scrapers/settings.py)."""

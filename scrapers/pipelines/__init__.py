@@ -1,0 +1,1 @@
+"""Item pipelines of the pricewatch spiders (switched on in scrapers/settings.py)."""

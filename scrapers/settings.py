@@ -1,0 +1,91 @@
+"""Scrapy settings of the pricewatch spiders.
+
+Every pricewatch component is switched on here and can be switched off per run (`-s NAME=...`); each one
+raises NotConfigured when its setting is empty. Deployment-specific values come from the environment.
+"""
+import os
+
+BOT_NAME = "pricewatch"
+SPIDER_MODULES = ["scrapers.spiders"]
+NEWSPIDER_MODULE = "scrapers.spiders"
+
+# Politeness: identify ourselves, obey robots.txt, keep per-store concurrency low and let AutoThrottle adapt.
+PRICEWATCH_CONTACT = os.environ.get("PRICEWATCH_CONTACT", "https://github.com/pricewatch/pricewatch")
+USER_AGENT = f"pricewatch/0.1 (+{PRICEWATCH_CONTACT})"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+DOWNLOAD_TIMEOUT = 30
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+COOKIES_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+
+# Retries on throttling and server errors, waiting as the server asks (Retry-After) or with exponential backoff.
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524]
+PRICEWATCH_RETRY_BACKOFF_BASE = 1.0
+PRICEWATCH_RETRY_MAX_DELAY = 60.0
+
+# Replay: when set (URL of `pricewatch replay serve`), every request goes to the replay server instead.
+# None means "read $PRICEWATCH_REPLAY_URL when the crawl starts".
+PRICEWATCH_REPLAY_URL = None
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "scrapers.middlewares.retry.RetryAfterMiddleware": 550,
+    "scrapers.middlewares.replay.ReplayMiddleware": 950,
+}
+SPIDER_MIDDLEWARES = {
+    "scrapers.middlewares.empty_pages.EmptyPageMiddleware": 950,
+}
+
+# Storefront regions crawled by every store spider; a spider argument `regions` overrides it.
+PRICEWATCH_REGIONS = "US,GB,DE"
+
+# Every item is checked against the JSON Schema of its contract, chosen by the item's `source`.
+ITEM_PIPELINES = {
+    "scrapers.pipelines.validation.ContractValidationPipeline": 100,
+}
+PRICEWATCH_ITEM_SCHEMAS = {
+    "steam": "store_listing",
+    "psstore": "store_listing",
+    "gog": "store_listing",
+    "epic": "store_listing",
+    "eshop": "store_listing",
+}
+
+# Landing feed: gzip JSON lines in <landing>/<source>/<date>/<jobid>.jl.gz plus <jobid>.stats.json.
+# None means pricewatch.config.landing_dir() ($PRICEWATCH_LANDING or $PRICEWATCH_HOME/landing) when the crawl
+# starts; an empty string switches it off. Independent of FEEDS, so Scrapyd's items_dir or `-o` only add
+# feeds beside it.
+PRICEWATCH_LANDING = None
+# Dotted paths of callables(report: dict, crawler) run after the stats file is written (e.g. run comparison).
+PRICEWATCH_CRAWL_REPORT_HOOKS = []
+FEEDS = {}
+
+EXTENSIONS = {
+    "spidermon.contrib.scrapy.extensions.Spidermon": 500,
+    "scrapers.extensions.landing.LandingFeed": 900,
+}
+
+# Spidermon close monitors; failures are written into the stats file as `health: failed` with reasons.
+SPIDERMON_ENABLED = True
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["scrapers.extensions.monitors.CrawlHealthSuite"]
+SPIDERMON_MIN_ITEMS = 1
+SPIDERMON_ADD_FIELD_COVERAGE = True
+SPIDERMON_FIELD_COVERAGE_RULES = {
+    "dict/store_item_id": 1.0,
+    "dict/title": 0.9,
+    "dict/region": 1.0,
+}
+SPIDERMON_FIELD_COVERAGE_SKIP_IF_NO_ITEM = True
+PRICEWATCH_MAX_ERROR_RATIO = 0.2
+
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
