@@ -1,0 +1,163 @@
+"""The feed contract (a JSON Schema) as SQL: one `case` branch per way a record can break it.
+
+The loader validates records in PostgreSQL, on jsonb, because that is far faster than validating line by
+line in Python. The checks are generated from contracts/<name>.schema.json, so the schema stays the one
+reference; only the keywords the contracts use are understood, and any other keyword is an error here
+rather than a rule silently not enforced. A spec's money rule adds what a pattern cannot say (a known
+currency, no more decimals than that currency has, no absurd amounts).
+"""
+import json
+
+from psycopg2 import sql
+
+import contracts
+from loader.spec import FeedSpec
+
+JSON_TYPES = {"string": "string", "number": "number", "boolean": "boolean", "null": "null", "array": "array",
+              "object": "object", "integer": "number"}
+ANNOTATIONS = {"description", "title", "$comment", "examples", "default"}
+UNDERSTOOD = ANNOTATIONS | {"type", "enum", "pattern", "minLength", "maxLength", "minimum", "maximum", "format",
+                            "items", "maxItems", "$ref"}
+# RFC 3339 date-time, what JSON Schema's "date-time" format means; PostgreSQL alone would also take "now".
+DATE_TIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+DECIMAL = r"^[0-9]+(\.[0-9]+)?$"
+
+
+class Value:
+    """SQL expressions for one JSON value: as jsonb, as text, and its JSON type."""
+
+    def __init__(self, jsonb: sql.Composable, label: str):
+        self.jsonb = jsonb
+        self.label = label
+        self.text = sql.SQL("({} #>> '{{}}')").format(jsonb)
+        self.type = sql.SQL("jsonb_typeof({})").format(jsonb)
+
+    @classmethod
+    def field(cls, name: str) -> "Value":
+        return cls(sql.SQL("(doc -> {})").format(sql.Literal(name)), name)
+
+    def when(self, json_type: str, condition: sql.Composable) -> sql.Composable:
+        """`condition`, evaluated only for values of `json_type` (casts on other types would raise)."""
+        return sql.SQL("case when {} = {} then {} end").format(self.type, sql.Literal(json_type), condition)
+
+
+def resolve(schema: dict, node: dict) -> dict:
+    ref = node.get("$ref")
+    if ref is None:
+        return node
+    if not ref.startswith("#/"):
+        raise ValueError(f"only local $ref is supported, got {ref!r}")
+    target = schema
+    for part in ref[2:].split("/"):
+        target = target[part]
+    return {**target, **{key: value for key, value in node.items() if key != "$ref"}}
+
+
+def literal_reason(text: str) -> sql.Composable:
+    return sql.Literal(text)
+
+
+def type_check(value: Value, node: dict) -> list:
+    types = node.get("type")
+    if types is None:
+        return []
+    types = [types] if isinstance(types, str) else list(types)
+    plain = sorted({JSON_TYPES[t] for t in types if t != "integer"})
+    accepted = [sql.SQL("{} in ({})").format(value.type, sql.SQL(", ").join(map(sql.Literal, plain)))] if plain else []
+    if "integer" in types:
+        accepted.append(value.when("number", sql.SQL("{0}::numeric = trunc({0}::numeric)").format(value.jsonb)))
+    bad = sql.SQL("not coalesce({}, false)").format(sql.SQL(" or ").join(accepted))
+    reason = sql.SQL("{} || {}").format(literal_reason(f"{value.label}: expected {' or '.join(types)}, got "),
+                                        value.type)
+    return [(sql.SQL("({} is not null and {})").format(value.type, bad), reason)]
+
+
+def value_checks(value: Value, node: dict, schema: dict) -> list:
+    """(bad condition, reason) pairs for one value, in the order they are tried."""
+    node = resolve(schema, node)
+    unknown = set(node) - UNDERSTOOD
+    if unknown:
+        raise ValueError(f"{value.label}: JSON Schema keywords {sorted(unknown)} are not translated to SQL")
+    checks = type_check(value, node)
+    if "enum" in node:
+        allowed = sql.SQL("array[{}]::jsonb[]").format(
+            sql.SQL(", ").join(sql.Literal(json.dumps(item)) for item in node["enum"]))
+        checks.append((sql.SQL("not ({} = any({}))").format(value.jsonb, allowed),
+                       literal_reason(f"{value.label}: not one of {', '.join(map(str, node['enum']))}")))
+    if "minLength" in node:
+        checks.append((value.when("string", sql.SQL("char_length({}) < {}").format(value.text, sql.Literal(node["minLength"]))),
+                       literal_reason(f"{value.label}: shorter than {node['minLength']} characters")))
+    if "maxLength" in node:
+        checks.append((value.when("string", sql.SQL("char_length({}) > {}").format(value.text, sql.Literal(node["maxLength"]))),
+                       literal_reason(f"{value.label}: longer than {node['maxLength']} characters")))
+    if "pattern" in node:
+        checks.append((value.when("string", sql.SQL("{} !~ {}").format(value.text, sql.Literal(node["pattern"]))),
+                       literal_reason(f"{value.label}: does not match {node['pattern']}")))
+    if node.get("format") == "date-time":
+        valid = sql.SQL("({0} ~ {1} and pg_input_is_valid({0}, 'timestamptz'))").format(value.text, sql.Literal(DATE_TIME))
+        checks.append((value.when("string", sql.SQL("not {}").format(valid)),
+                       literal_reason(f"{value.label}: not an ISO 8601 date-time")))
+    elif "format" in node:
+        raise ValueError(f"{value.label}: format {node['format']!r} is not translated to SQL")
+    for keyword, operator, words in (("minimum", "<", "less than"), ("maximum", ">", "more than")):
+        if keyword in node:
+            checks.append((value.when("number", sql.SQL("{}::numeric {} {}").format(
+                value.jsonb, sql.SQL(operator), sql.Literal(node[keyword]))),
+                literal_reason(f"{value.label}: {words} {node[keyword]}")))
+    if "maxItems" in node:
+        checks.append((value.when("array", sql.SQL("jsonb_array_length({}) > {}").format(value.jsonb, sql.Literal(node["maxItems"]))),
+                       literal_reason(f"{value.label}: more than {node['maxItems']} items")))
+    if "items" in node:
+        item = Value(sql.SQL("item"), f"{value.label} item")
+        for bad, reason in value_checks(item, node["items"], schema):
+            checks.append((value.when("array", sql.SQL(
+                "exists (select from jsonb_array_elements({}) as items(item) where {})").format(value.jsonb, bad)),
+                sql.SQL("(select {} from jsonb_array_elements({}) as items(item) where {} limit 1)").format(
+                    reason, value.jsonb, bad)))
+    return checks
+
+
+def money_checks(value: Value, max_amount: int, currency_field: str) -> list:
+    """Amounts are decimal strings: not negative, a plain decimal, not absurd, no more decimals than the currency."""
+    is_decimal = sql.SQL("{} ~ {}").format(value.text, sql.Literal(DECIMAL))
+
+    def when_decimal(condition):
+        return sql.SQL("case when {} = 'string' and {} then {} end").format(value.type, is_decimal, condition)
+
+    return [
+        (value.when("string", sql.SQL("{} ~ '^\\s*-'").format(value.text)), literal_reason(f"{value.label}: negative")),
+        (value.when("string", sql.SQL("not {}").format(is_decimal)),
+         literal_reason(f"{value.label}: not a decimal string")),
+        (when_decimal(sql.SQL("{}::numeric > {}").format(value.text, sql.Literal(max_amount))),
+         literal_reason(f"{value.label}: absurd amount (more than {max_amount})")),
+        (when_decimal(sql.SQL("scale({}::numeric) > currency_digits").format(value.text)),
+         sql.SQL("{} || (doc ->> {}) || ' allows (' || currency_digits || ')'").format(
+             literal_reason(f"{value.label}: more decimals than "), sql.Literal(currency_field))),
+    ]
+
+
+def reject_reasons(spec: FeedSpec) -> list:
+    """Every (bad condition, reason) for a record `doc` of `spec`, in order; the first that holds is the reason.
+
+    Expects `doc` (the record, a jsonb object) and `currency_digits` (minor units of the record's currency,
+    null when unknown) in scope."""
+    schema = contracts.schema(spec.contract)
+    checks = [(sql.SQL("not (doc ? {})").format(sql.Literal(name)), literal_reason(f"missing required field: {name}"))
+              for name in schema.get("required", ())]
+    money = spec.money
+    for name, node in schema["properties"].items():
+        value = Value.field(name)
+        field_checks = value_checks(value, node, schema)
+        if money and name in money.fields:
+            field_checks[1:1] = money_checks(value, money.max_amount, money.currency_field)
+        if money and name == money.currency_field:
+            field_checks.append((value.when("string", sql.SQL("currency_digits is null")),
+                                 literal_reason(f"{name}: not an ISO 4217 currency code")))
+        checks.extend(field_checks)
+    return checks
+
+
+def reason_case(spec: FeedSpec) -> sql.Composable:
+    """`when ... then ...` branches giving the first broken rule of a record, for a `case` expression."""
+    return sql.SQL("\n            ").join(
+        sql.SQL("when {} then {}").format(bad, reason) for bad, reason in reject_reasons(spec))

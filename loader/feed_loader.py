@@ -1,0 +1,148 @@
+"""The loader: one feed file -> change-only staging, in one transaction, as role pricewatch_loader.
+
+Per file: the ledger row (its unique sha256 makes a second load of the same content a no-op, even when two
+loaders race), COPY of the lines into a temporary table, one statement to check and type every record,
+advisory locks on the file's sources (the ETL takes the same ones), then set-based statements that place
+the records in each listing's history, write the changes and rejects, and close the ledger row.
+A crash at any point rolls everything back; the rerun loads the file completely.
+"""
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import psycopg2
+from psycopg2 import errors
+
+from loader import statements
+from loader.feed_reader import FeedRows, sha256
+from loader.spec import FeedSpec
+from loader.specs import spec_for_source, spec_named
+from pricewatch import database
+from pricewatch.errors import PricewatchError
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    path: Path
+    feed_file_id: int
+    lines_read: int = 0
+    rows_new: int = 0
+    rows_unchanged: int = 0
+    rows_rejected: int = 0
+    already_loaded_at: datetime | None = None
+
+    @property
+    def already_loaded(self) -> bool:
+        return self.already_loaded_at is not None
+
+    def summary(self) -> str:
+        if self.already_loaded:
+            when = self.already_loaded_at.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
+            return f"{self.path}: already loaded on {when} as feed_file {self.feed_file_id}"
+        return (f"{self.path}: read {self.lines_read}, new {self.rows_new}, "
+                f"unchanged {self.rows_unchanged}, rejected {self.rows_rejected}")
+
+
+class FeedLoader:
+    """Loads feed files into staging. Build it with `loader.build_loader(settings)`; use it as a context
+    manager (it holds one database connection for all the files it loads)."""
+
+    def __init__(self, feed_kind: str | None = None, url: str | None = None, work_mem: str = "256MB"):
+        self.spec = spec_named(feed_kind) if feed_kind else None
+        self.url = url
+        self.work_mem = work_mem
+        self._conn = None
+
+    @classmethod
+    def from_settings(cls, settings: dict) -> "FeedLoader":
+        return cls(feed_kind=settings.get("LOADER_FEED_KIND"), url=settings.get("DATABASE_URL"),
+                   work_mem=settings.get("LOADER_WORK_MEM", "256MB"))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    @property
+    def conn(self):
+        if self._conn is None:
+            self._conn = database.connect(role="pricewatch_loader", url=self.url)
+            with self._conn.cursor() as cur:
+                # Work tables are temporary: keep them in memory rather than in temp files.
+                cur.execute("set temp_buffers = '256MB'")
+            self._conn.commit()
+        return self._conn
+
+    def spec_for(self, path: Path) -> FeedSpec:
+        """The configured feed kind, else the kind of the landing source directory (<source>/<date>/file)."""
+        return self.spec or spec_for_source(path.parent.parent.name) or spec_named("store_listing")
+
+    def already_loaded(self, cur, path: Path, digest: str) -> LoadResult | None:
+        cur.execute("select feed_file_id, loaded_at from ops.feed_file where sha256 = %s",
+                    (digest,))
+        row = cur.fetchone()
+        return LoadResult(path, row[0], already_loaded_at=row[1]) if row else None
+
+    def load(self, path: Path, on_progress=None) -> LoadResult:
+        path = Path(path)
+        digest = sha256(path)
+        conn = self.conn
+        try:
+            with conn.cursor() as cur:
+                result = self.already_loaded(cur, path, digest) or self.load_new(cur, path, digest, on_progress)
+            conn.commit()
+            return result
+        except errors.UniqueViolation as exc:
+            conn.rollback()
+            if exc.diag.constraint_name != "feed_file_sha256_key":
+                raise
+            with conn.cursor() as cur:
+                result = self.already_loaded(cur, path, digest)
+            conn.rollback()
+            return result
+        except psycopg2.OperationalError as exc:
+            self.close()
+            raise PricewatchError(f"{path}: database connection lost while loading: {str(exc).strip()}") from exc
+        except BaseException:
+            if not conn.closed:
+                conn.rollback()
+            raise
+
+    def load_new(self, cur, path: Path, digest: str, on_progress) -> LoadResult:
+        spec = self.spec_for(path)
+        cur.execute("set local timezone = 'UTC'")
+        cur.execute("set local work_mem = %s", (self.work_mem,))
+        cur.execute("""
+            insert into ops.feed_file (path, sha256, feed_kind, bytes) values (%s, %s, %s, %s)
+            returning feed_file_id""", (str(path.resolve()), digest, spec.name, path.stat().st_size))
+        feed_file_id = cur.fetchone()[0]
+        cur.execute(statements.create_work_tables(spec))
+        cur.copy_expert(statements.COPY_LINES, FeedRows(path, on_progress), size=1 << 20)
+        self.check_records(cur, spec)
+        cur.execute(statements.lock_sources(spec))
+        for (source,) in cur.fetchall():
+            cur.execute("select pg_advisory_xact_lock(ops.source_lock_key(%s))", (source,))
+        cur.execute(statements.plan_changes(spec))
+        cur.execute(statements.move_latest(spec, feed_file_id))
+        cur.execute(statements.insert_changes(spec, feed_file_id))
+        cur.execute(statements.record_rejects(feed_file_id))
+        cur.execute(statements.close_ledger(spec, feed_file_id))
+        return LoadResult(path, feed_file_id, *cur.fetchone())
+
+    @staticmethod
+    def check_records(cur, spec: FeedSpec) -> None:
+        """Most files are clean: parse each line once, and only when that fails parse carefully (twice)."""
+        cur.execute("savepoint trusting_parse")
+        try:
+            cur.execute(statements.check_records(spec, parse="trusting"))
+        except errors.DataError:
+            cur.execute("rollback to savepoint trusting_parse")
+            cur.execute(statements.check_records(spec, parse="careful"))
+        else:
+            cur.execute("release savepoint trusting_parse")

@@ -1,0 +1,278 @@
+"""The SQL of one file load, generated from a feed spec. Every step is one set-based statement.
+
+feed_line   the file's lines as COPY put them (line_number from an identity: COPY keeps input order)
+feed_record each non-blank line checked against the contract and typed, or given its reject reason
+feed_plan   what each valid record is for its listing: new change, unchanged, or rejected (with why)
+"""
+from psycopg2 import sql
+
+import contracts
+from loader.contract_checks import reason_case
+from loader.spec import INTEGER_TYPES, Column, FeedSpec
+
+
+def names(columns, prefix: str | None = None) -> sql.Composable:
+    if prefix:
+        return sql.SQL(", ").join(sql.Identifier(prefix, c.name) for c in columns)
+    return sql.SQL(", ").join(sql.Identifier(c.name) for c in columns)
+
+
+def typed(column: Column) -> sql.Composable:
+    """The record's field as the column's SQL type (the record passed the contract, so casts hold)."""
+    key = sql.Literal(column.field)
+    if column.sql_type == "text[]":
+        return sql.SQL("array(select jsonb_array_elements_text(doc -> {}))").format(key)
+    if column.sql_type in INTEGER_TYPES:
+        return sql.SQL("(doc ->> {})::numeric::{}").format(key, sql.SQL(column.sql_type))
+    return sql.SQL("(doc ->> {})::{}").format(key, sql.SQL(column.sql_type))
+
+
+def create_work_tables(spec: FeedSpec) -> sql.Composable:
+    columns = sql.SQL(",\n    ").join(
+        sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(c.sql_type)) for c in spec.columns)
+    return sql.SQL("""
+create temp table feed_line (
+    line_number bigint generated always as identity,
+    raw text not null,
+    read_error text
+) on commit drop;
+create temp table feed_record (
+    line_number bigint not null,
+    reason text,
+    {columns},
+    content_hash uuid
+) on commit drop;
+""").format(columns=columns)
+
+
+COPY_LINES = "copy feed_line (raw, read_error) from stdin"
+
+
+def check_records(spec: FeedSpec, parse: str = "careful") -> sql.Composable:
+    """Fill feed_record from feed_line. `careful` validates each line as JSON first; `trusting` casts
+    straight away (one parse instead of two) and fails as a whole on the first malformed line."""
+    table = contracts.currencies()
+    if parse == "careful":
+        doc = sql.SQL("case when read_error is null and pg_input_is_valid(raw, 'jsonb') then raw::jsonb end")
+    else:
+        doc = sql.SQL("case when read_error is null then raw::jsonb end")
+    first = ("when read_error is not null then read_error\n"
+             "            when doc is null then 'malformed JSON: ' || (pg_input_error_info(raw, 'jsonb')).message\n"
+             "            when jsonb_typeof(doc) <> 'object' then 'not a JSON object'")
+    money = spec.money
+    currency_join = sql.SQL("")
+    currency_digits = sql.SQL("null::integer as currency_digits")
+    if money:
+        currency_join = sql.SQL("left join currency on currency.code = parsed.doc ->> {}").format(
+            sql.Literal(money.currency_field))
+        currency_digits = sql.SQL("currency.currency_digits")
+    content = sql.SQL(", ").join(sql.Identifier(c.name) for c in spec.content)
+    return sql.SQL("""
+insert into feed_record
+with parsed as (
+    select line_number, raw, read_error, {doc} as doc
+    from feed_line
+    where raw ~ '[^[:space:]]'
+),
+currency as (
+    select * from unnest({codes}::text[], {digits}::integer[]) as currency(code, currency_digits)
+),
+line as (
+    select parsed.*, {currency_digits}
+    from parsed
+    {currency_join}
+),
+checked as (
+    select line_number, doc,
+        case
+            {first}
+            {checks}
+        end as reason
+    from line
+),
+typed as (
+    select line_number, reason, {typed}
+    from checked
+)
+select typed.*,
+    case when reason is null then md5(row({content})::text)::uuid end as content_hash
+from typed
+""").format(
+        doc=doc,
+        codes=sql.Literal(list(table)),
+        digits=sql.Literal(list(table.values())),
+        first=sql.SQL(first),
+        checks=reason_case(spec),
+        currency_join=currency_join,
+        currency_digits=currency_digits,
+        typed=sql.SQL(",\n        ").join(
+            sql.SQL("case when reason is null then {} end as {}").format(typed(c), sql.Identifier(c.name))
+            for c in spec.columns),
+        content=content,
+    )
+
+
+def lock_sources(spec: FeedSpec) -> sql.Composable:
+    """Sources of the file's valid records, sorted so that two loads always lock in the same order."""
+    return sql.SQL("select distinct {source} from feed_record where reason is null order by 1").format(
+        source=sql.Identifier(spec.source_column.name))
+
+
+def plan_changes(spec: FeedSpec) -> sql.Composable:
+    """Place every valid record in its listing's history.
+
+    Records of one listing are taken in observed_at then line order. Of several at the same moment the first
+    line wins. Records older than what staging last saw of the listing cannot be placed in its history:
+    identical to the latest state they are unchanged, different they are rejected. The rest form a sequence
+    starting from the latest state; a record equal to its predecessor is unchanged, otherwise it is the
+    next change. change_number counts the changes so far in the file (0 = still confirming the latest row).
+    """
+    keys = names(spec.key)
+    table = sql.Identifier(*spec.table)
+    return sql.SQL("""
+create temp table feed_plan on commit drop as
+with record as (
+    select line_number, {keys}, {observed_at} as observed_at, content_hash
+    from feed_record
+    where reason is null
+),
+latest as (
+    select {keys}, change_seq as latest_seq, content_hash as latest_hash, last_seen_at as latest_seen_at
+    from {table}
+    where is_latest and ({keys}) in (select {keys} from record)
+),
+moment as (
+    select record.*, latest.latest_seq, latest.latest_hash, latest.latest_seen_at,
+        row_number() over same_moment as moment_rank,
+        first_value(content_hash) over same_moment as moment_hash,
+        first_value(line_number) over same_moment as moment_line
+    from record
+    left join latest using ({keys})
+    window same_moment as (partition by {keys}, observed_at order by line_number)
+),
+placed as (
+    select moment.*,
+        case
+            when moment_rank > 1 and content_hash <> moment_hash then 'rejected'
+            when moment_rank > 1 then 'unchanged'
+            when observed_at < latest_seen_at and content_hash <> latest_hash then 'rejected'
+            when observed_at < latest_seen_at then 'unchanged'
+            else 'sequenced'
+        end as placement
+    from moment
+),
+sequenced as (
+    select placed.*,
+        content_hash is distinct from coalesce(lag(content_hash) over listing_order, latest_hash) as is_change
+    from placed
+    where placement = 'sequenced'
+    window listing_order as (partition by {keys} order by observed_at, line_number)
+),
+numbered as (
+    select sequenced.*,
+        count(*) filter (where is_change) over (partition by {keys} order by observed_at, line_number) as change_number
+    from sequenced
+),
+run as (
+    select numbered.*,
+        max(observed_at) over (partition by {keys}, change_number) as run_last_seen_at,
+        max(change_number) over (partition by {keys}) as last_change_number
+    from numbered
+)
+select line_number, {keys}, observed_at,
+    case when is_change then 'new' else 'unchanged' end as outcome,
+    null::text as reason,
+    change_number,
+    coalesce(latest_seq, 0) + change_number as change_seq,
+    change_number = last_change_number as is_latest,
+    run_last_seen_at
+from run
+union all
+select line_number, {keys}, observed_at, placement, case
+        when moment_rank > 1 then 'same listing and scraped_at as line ' || moment_line || ' with different content'
+        else 'out of order: older than the latest recorded state'
+    end,
+    null, null, null, null
+from placed
+where placement <> 'sequenced'
+""").format(keys=keys, table=table, observed_at=sql.Identifier(spec.observed_at.name))
+
+
+def move_latest(spec: FeedSpec, feed_file_id: int) -> sql.Composable:
+    """The latest row of each listing the file saw: confirmed (last seen moves on) and/or superseded."""
+    keys = names(spec.key)
+    match = sql.SQL(" and ").join(
+        sql.SQL("target.{0} = seen.{0}").format(sql.Identifier(c.name)) for c in spec.key)
+    return sql.SQL("""
+update {table} as target
+set is_latest = not seen.has_change,
+    last_seen_at = greatest(target.last_seen_at, seen.confirmed_at),
+    last_seen_feed_file_id = case when seen.confirmed_at is null then target.last_seen_feed_file_id else {feed_file_id} end
+from (
+    select {keys},
+        max(observed_at) filter (where change_number = 0) as confirmed_at,
+        bool_or(outcome = 'new') as has_change
+    from feed_plan
+    where change_number is not null
+    group by {keys}
+) as seen
+where target.is_latest and {match}
+""").format(table=sql.Identifier(*spec.table), keys=keys, match=match, feed_file_id=sql.Literal(feed_file_id))
+
+
+def insert_changes(spec: FeedSpec, feed_file_id: int) -> sql.Composable:
+    values = spec.content + spec.refresh
+    return sql.SQL("""
+insert into {table} ({keys}, change_seq, is_latest, {observed_at}, last_seen_at, last_seen_feed_file_id,
+    {values}, content_hash, feed_file_id, line_number)
+select {plan_keys}, plan.change_seq, plan.is_latest, plan.observed_at, plan.run_last_seen_at, {feed_file_id},
+    {record_values}, record.content_hash, {feed_file_id}, plan.line_number
+from feed_plan as plan
+join feed_record as record using (line_number)
+where plan.outcome = 'new'
+""").format(
+        table=sql.Identifier(*spec.table), keys=names(spec.key), observed_at=sql.Identifier(spec.observed_at.name),
+        values=names(values), plan_keys=names(spec.key, "plan"), record_values=names(values, "record"),
+        feed_file_id=sql.Literal(feed_file_id))
+
+
+def record_rejects(feed_file_id: int) -> sql.Composable:
+    return sql.SQL("""
+insert into ops.load_reject (feed_file_id, line_number, reason, raw_text)
+select {feed_file_id}, rejected.line_number, rejected.reason, feed_line.raw
+from (
+    select line_number, reason from feed_record where reason is not null
+    union all
+    select line_number, reason from feed_plan where outcome = 'rejected'
+) as rejected
+join feed_line using (line_number)
+order by rejected.line_number
+""").format(feed_file_id=sql.Literal(feed_file_id))
+
+
+def close_ledger(spec: FeedSpec, feed_file_id: int) -> sql.Composable:
+    source = sql.Identifier(spec.source_column.name)
+    return sql.SQL("""
+with outcome as (
+    select record.{source}, coalesce(plan.outcome, 'rejected') as outcome
+    from feed_record as record
+    left join feed_plan as plan using (line_number)
+)
+update ops.feed_file
+set lines_read = counted.lines_read,
+    rows_new = counted.rows_new,
+    rows_unchanged = counted.rows_unchanged,
+    rows_rejected = counted.rows_rejected,
+    source = counted.source,
+    loaded_at = clock_timestamp()
+from (
+    select count(*) as lines_read,
+        count(*) filter (where outcome = 'new') as rows_new,
+        count(*) filter (where outcome = 'unchanged') as rows_unchanged,
+        count(*) filter (where outcome = 'rejected') as rows_rejected,
+        case when count(distinct {source}) = 1 then min({source}) end as source
+    from outcome
+) as counted
+where feed_file_id = {feed_file_id}
+returning counted.lines_read, counted.rows_new, counted.rows_unchanged, counted.rows_rejected
+""").format(source=source, feed_file_id=sql.Literal(feed_file_id))

@@ -1,0 +1,32 @@
+"""Hand-made store-listing feeds for the loader tests."""
+import gzip
+import json
+from pathlib import Path
+
+import psycopg2
+
+
+def listing(**changes) -> dict:
+    """A valid store-listing record; keyword arguments replace fields (None removes nothing, it sets null)."""
+    record = {
+        "source": "steam", "store_item_id": "413150", "title": "Stardew Valley", "kind": "game",
+        "url": "https://store.steampowered.com/app/413150/", "region": "US", "currency": "USD",
+        "price": "14.99", "regular_price": "14.99", "discount_percent": 0, "is_free": False,
+        "platforms": ["linux", "mac", "windows"], "scraped_at": "2026-11-01T10:00:00Z",
+    }
+    record.update(changes)
+    return record
+
+
+def write_feed(path: Path, records, raw_lines=()) -> Path:
+    """Write records (dicts) and raw lines (bytes, as they are) as JSON lines; gzip when the name ends .gz."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = b"".join(json.dumps(r).encode() + b"\n" for r in records) + b"".join(line + b"\n" for line in raw_lines)
+    path.write_bytes(gzip.compress(data) if path.name.endswith(".gz") else data)
+    return path
+
+
+def rows(url: str, statement: str, params=()) -> list[tuple]:
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute(statement, params)
+        return cur.fetchall()
