@@ -13,6 +13,7 @@ COMMANDS = (
     "db",
     "parse",
     "replay",
+    "scrapyd", "deploy", "schedule", "run", "status", "cron",
 )
 
 

@@ -108,15 +108,14 @@ def stats_file(identity: str) -> Path | None:
 
 
 def sidecar_fields(path: Path) -> dict:
-    """ops.crawl_job columns from a stats sidecar, whose stats may be flat or under a "stats" key."""
-    document = json.loads(path.read_text(encoding="utf-8"))
-    stats = document["stats"] if isinstance(document.get("stats"), dict) else document
+    """ops.crawl_job columns from a crawl report (scrapers.extensions.crawl_report) written at close."""
+    report = json.loads(path.read_text(encoding="utf-8"))
     return {
-        "stats": document,
-        "items_scraped": stats.get("item_scraped_count", 0),
-        "finish_reason": stats.get("finish_reason"),
-        "health": document.get("health") or stats.get("pricewatch/health"),
-        "feed_path": str(path.with_name(path.name.replace(".stats.json", ".jl.gz"))),
+        "stats": report,
+        "items_scraped": report.get("items_scraped"),
+        "finish_reason": report.get("finish_reason"),
+        "health": report.get("health"),
+        "feed_path": str(path.with_name(report.get("feed") or path.name.replace(".stats.json", ".jl.gz"))),
     }
 
 

@@ -43,9 +43,78 @@ comment on column ops.crawl_job.feed_path is 'Where the job''s landing feed was 
 
 grant select, insert, update on ops.crawl_job to pricewatch_loader;
 grant select on ops.crawl_job to pricewatch_etl;
+
+create view ops.source_status as
+with crawl as (
+    select spider as source, job_id, state, finished_at, scheduled_at, items_scraped,
+           state = 'finished' and finish_reason = 'finished' and coalesce(health, 'ok') <> 'failed' as succeeded
+    from ops.crawl_job
+),
+successful_crawl as (
+    select source, job_id, finished_at, items_scraped,
+           row_number() over (partition by source order by finished_at desc, job_id desc) as recency
+    from crawl
+    where succeeded
+),
+crawl_summary as (
+    select source,
+           max(job_id) filter (where recency = 1) as last_crawl_job_id,
+           max(finished_at) filter (where recency = 1) as last_crawl_at,
+           max(items_scraped) filter (where recency = 1) as last_crawl_items,
+           round(avg(items_scraped) filter (where recency between 2 and 6)) as previous_crawls_avg_items,
+           count(*) filter (where recency between 2 and 6) as previous_crawls
+    from successful_crawl
+    group by source
+),
+crawl_failure as (
+    select source, max(coalesce(finished_at, scheduled_at)) as last_failed_crawl_at
+    from crawl
+    where state = 'lost' or (state = 'finished' and not succeeded)
+    group by source
+),
+load_summary as (
+    select source, max(loaded_at) as last_load_at, count(*) as feeds_loaded
+    from ops.feed_file
+    where loaded_at is not null and source is not null
+    group by source
+),
+etl_summary as (
+    select source,
+           max(finished_at) filter (where status = 'succeeded') as last_etl_at,
+           (array_agg(status order by finished_at desc))[1] as last_etl_status
+    from ops.etl_run
+    group by source
+),
+source as (
+    select source from crawl
+    union select source from load_summary
+    union select source from etl_summary
+)
+select source.source,
+       crawl_summary.last_crawl_job_id,
+       crawl_summary.last_crawl_at,
+       crawl_summary.last_crawl_items,
+       crawl_summary.previous_crawls_avg_items,
+       coalesce(crawl_summary.previous_crawls, 0) as previous_crawls,
+       crawl_failure.last_failed_crawl_at,
+       load_summary.last_load_at,
+       coalesce(load_summary.feeds_loaded, 0) as feeds_loaded,
+       etl_summary.last_etl_at,
+       etl_summary.last_etl_status
+from source
+left join crawl_summary using (source)
+left join crawl_failure using (source)
+left join load_summary using (source)
+left join etl_summary using (source);
+comment on view ops.source_status is 'Per source: last successful crawl and its items against the 5 before it, last failure, last load, last ETL';
+comment on column ops.source_status.previous_crawls_avg_items is 'Average items of up to 5 successful crawls before the last one';
+comment on column ops.source_status.last_failed_crawl_at is 'When the newest crawl that failed (finish reason, health) or was lost by its node ended';
+
+grant select on ops.source_status to pricewatch_etl;
 """
 
 DOWNGRADE = r"""
+drop view ops.source_status;
 drop table ops.crawl_job;
 """
 

@@ -1,0 +1,87 @@
+"""pricewatch run [--replay]: the whole job on one machine, from an empty checkout to the best prices.
+
+Database up and migrated -> local Scrapyd up (throw-away credentials when none are configured) -> egg
+deployed -> every spider scheduled -> wait -> landing feeds loaded -> ETL -> best prices and biggest drops.
+"""
+import contextlib
+
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from pricewatch import cli, crawl_jobs, database, migrate, replay, scrapyd
+from pricewatch.errors import PricewatchError
+
+# A fresh `pricewatch run` is its own crawl: one-minute slots keep a double start from crawling twice.
+RUN_SLOT_MINUTES = 1
+STATE_STYLES = {"pending": "yellow", "running": "cyan", "finished": "green"}
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("run", help="crawl every store, load, transform, show the best prices")
+    parser.add_argument("--replay", action="store_true",
+                        help="crawl the recorded responses through a replay server on 127.0.0.1, not the stores")
+    parser.add_argument("--regions", nargs="+", metavar="CC",
+                        help="storefront regions to crawl (ISO alpha-2, e.g. US GB; default: the spiders' own)")
+    parser.add_argument("--keep-scrapyd", action="store_true", help="leave a Scrapyd this command started running")
+    parser.add_argument("--timeout", type=float, default=1800, help="seconds to wait for the crawls (default %(default)s)")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    console = Console()
+    url = database.server_url()
+    migrate.upgrade(url)
+    console.print(f"database ready: {database.describe(url)}")
+    with contextlib.ExitStack() as cleanup:
+        settings = {}
+        if args.replay:
+            server = cleanup.enter_context(replay.ReplayServer(replay.load_routes()))
+            settings["PRICEWATCH_REPLAY_URL"] = server.url
+            console.print(f"replaying recorded responses at {server.url}")
+        node = local_scrapyd(cleanup, keep=args.keep_scrapyd)
+        console.print(f"Scrapyd at {node.url}")
+        version = scrapyd.deploy([node])
+        spiders = node.spiders()
+        if not spiders:
+            raise PricewatchError("the deployed project has no spiders")
+        console.print(f"deployed version {version}: {', '.join(spiders)}")
+        arguments = {"regions": ",".join(args.regions).upper()} if args.regions else {}
+        with contextlib.closing(database.connect(role="pricewatch_loader")) as conn:
+            jobs = crawl_jobs.schedule(conn, spiders, [node], arguments, settings, RUN_SLOT_MINUTES)
+            wait_with_progress(console, node, jobs, args.timeout)
+            for command in (["load", "--landing"], ["etl"]):
+                step(console, command)
+            crawl_jobs.sync(conn, [node])
+    for command in (["report", "best"], ["report", "drops"]):
+        step(console, command)
+    return 0
+
+
+def local_scrapyd(cleanup: contextlib.ExitStack, keep: bool) -> scrapyd.Node:
+    """The running local Scrapyd, or one started now (and stopped at the end unless `keep`)."""
+    if scrapyd.running_pid():
+        return scrapyd.start()
+    node = scrapyd.start(auth=scrapyd.throwaway_credentials())
+    if not keep:
+        cleanup.callback(scrapyd.stop)
+    return node
+
+
+def wait_with_progress(console: Console, node: scrapyd.Node, jobs: list, timeout: float) -> None:
+    columns = (SpinnerColumn(), TextColumn("{task.description:<12}"), TextColumn("{task.fields[state]}"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
+        tasks = {job.job_id: progress.add_task(job.spider, total=1, state="pending") for job in jobs}
+
+        def show(states: dict) -> None:
+            for identity, task in tasks.items():
+                state = states.get(identity, "pending")
+                progress.update(task, state=f"[{STATE_STYLES[state]}]{state}[/]", completed=state == "finished")
+
+        crawl_jobs.wait([node], list(tasks), on_progress=show, timeout=timeout)
+
+
+def step(console: Console, command: list[str]) -> None:
+    console.rule(f"pricewatch {' '.join(command)}")
+    if cli.main(command) != 0:
+        raise PricewatchError(f"`pricewatch {' '.join(command)}` failed (see above)")
