@@ -19,21 +19,26 @@ begin atomic
         select distinct on (change.store_item_id)
             change.store_item_id,
             change.kind,
-            change.title,
+            -- Some store APIs carry no title (eShop prices): the newest title given is the title.
+            (array_agg(change.title) filter (where change.title <> '') over newest_first)[1] as title,
             change.url,
             change.platforms,
             change.release_date,
             change.observed_at as described_at,
-            min(change.observed_at) over (partition by change.store_item_id) as first_seen_at
+            min(change.observed_at) over newest_first as first_seen_at
         from etl.new_changes(for_source, after_change_id, upto_change_id) as change
+        window newest_first as (
+            partition by change.store_item_id
+            order by change.observed_at desc, change.change_id desc
+            rows between unbounded preceding and unbounded following
+        )
         order by change.store_item_id, change.observed_at desc, change.change_id desc
     ),
     described as (
-        -- Some store APIs carry no title (eShop prices); keep the title another page gave.
         select
             newest_change.store_item_id,
             newest_change.kind,
-            coalesce(nullif(newest_change.title, ''), known.title, '') as title,
+            coalesce(newest_change.title, known.title, '') as title,
             newest_change.url,
             newest_change.platforms,
             newest_change.release_date,
