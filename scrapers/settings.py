@@ -89,3 +89,11 @@ PRICEWATCH_MAX_ERROR_RATIO = 0.2
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
+
+# Steam: what to search (specials by default), how many pages, which language, the age-gate answer.
+PRICEWATCH_STEAM_SEARCH_URL = "https://store.steampowered.com/search/results/?query=&specials=1&infinite=1&l=english"
+PRICEWATCH_STEAM_SEARCH_PAGE_SIZE = 50
+PRICEWATCH_STEAM_SEARCH_PAGES = 2
+PRICEWATCH_STEAM_FEATURED = True
+PRICEWATCH_STEAM_LANGUAGE = "english"
+PRICEWATCH_STEAM_AGE_COOKIES = {"birthtime": "470703601", "lastagecheckage": "1-January-1985", "mature_content": "1"}

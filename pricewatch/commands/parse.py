@@ -17,6 +17,7 @@ from scrapy.crawler import Crawler
 from scrapy.responsetypes import responsetypes
 from scrapy.settings import Settings
 from scrapy.spiderloader import get_spider_loader
+from scrapy.utils.misc import load_object
 
 from pricewatch import replay
 from pricewatch.errors import PricewatchError
@@ -46,7 +47,10 @@ def build_spider(source: str, settings: Settings | None = None, **arguments):
         spider_class = loader.load(source)
     except KeyError:
         raise PricewatchError(f"unknown source {source!r}; known: {', '.join(sorted(loader.list())) or 'none'}") from None
-    return spider_class.from_crawler(Crawler(spider_class, settings), **arguments)
+    crawler = Crawler(spider_class, settings)
+    # A crawl would create the stats collector when it starts; callbacks may count things in it.
+    crawler.stats = load_object(crawler.settings["STATS_CLASS"])(crawler)
+    return spider_class.from_crawler(crawler, **arguments)
 
 
 def saved_response(path: Path, url: str | None = None, region: str | None = None):

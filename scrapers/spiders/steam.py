@@ -1,0 +1,233 @@
+"""Steam store prices per region.
+
+Crawl: store search results (JSON `results_html` pages, or plain HTML row fragments) and the
+featuredcategories "specials" discover apps; every app is then priced per region with
+`api/appdetails?appids=<id>&cc=<region>`, which also says game vs DLC (`type`). Steam gives every amount
+in hundredths of the currency, KRW and JPY included. Search rows carry no currency code, so they are used
+for discovery only. Callbacks also read multi-app `filters=price_overview` responses and
+IStoreBrowseService/GetItems.
+
+Arguments: regions=US,GB,DE  appids=413150,1245620 (price these instead of searching)
+           pages=N (search pages, default PRICEWATCH_STEAM_SEARCH_PAGES)
+"""
+import json
+from datetime import datetime, timezone
+from urllib.parse import parse_qs, urlsplit
+
+from scrapy import Request
+from scrapy.http import TextResponse
+from w3lib.url import add_or_replace_parameters, url_query_cleaner
+
+from scrapers.items import store_listing
+from scrapers.pricing import from_minor, money
+from scrapers.spiders import StoreSpider, region_from_url
+
+STORE = "https://store.steampowered.com"
+APPDETAILS = f"{STORE}/api/appdetails"
+FEATURED = f"{STORE}/api/featuredcategories"
+KINDS = {"game": "game", "dlc": "dlc"}
+# GetItems item_type: 0 app (game or DLC: not told), 1 package, 2 bundle.
+STORE_ITEM_KINDS = {1: "bundle", 2: "bundle"}
+# GetItems answers with kopecks and a formatted string but no currency code; only symbols that name exactly
+# one currency are trusted, other items are skipped and counted.
+UNAMBIGUOUS_SYMBOLS = {"руб": "RUB", "₽": "RUB", "₴": "UAH", "₩": "KRW", "€": "EUR", "£": "GBP", "₹": "INR",
+                       "zł": "PLN", "₸": "KZT", "₺": "TRY", "₫": "VND", "฿": "THB"}
+
+
+def app_url(appid) -> str:
+    return f"{STORE}/app/{appid}/"
+
+
+def without_tracking(url: str) -> str:
+    """A store URL without Steam's `snr` navigation-tracking parameter."""
+    return url_query_cleaner(url, ["snr"], remove=True)
+
+
+def platforms_of(flags: dict) -> list[str]:
+    return [name for name, available in (flags or {}).items() if available is True]
+
+
+def iso_from_unix(seconds) -> str | None:
+    if not seconds:
+        return None
+    return datetime.fromtimestamp(int(seconds), timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def currency_from_formatted(text: str | None) -> str | None:
+    symbols = [code for symbol, code in UNAMBIGUOUS_SYMBOLS.items() if symbol in (text or "")]
+    return symbols[0] if len(set(symbols)) == 1 else None
+
+
+class SteamSpider(StoreSpider):
+    name = "steam"
+    allowed_domains = ["store.steampowered.com", "api.steampowered.com"]
+
+    def __init__(self, *args, appids=None, pages=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.appids = [appid.strip() for appid in (appids or "").split(",") if appid.strip()]
+        self.pages = int(pages) if pages else None
+
+    @property
+    def age_cookies(self) -> dict:
+        """Cookies that answer Steam's age gate (birth date far in the past, mature content shown)."""
+        return self.settings.getdict("PRICEWATCH_STEAM_AGE_COOKIES")
+
+    def appdetails(self, appid, region, **meta) -> Request:
+        url = add_or_replace_parameters(APPDETAILS, {
+            "appids": str(appid), "cc": region.lower(), "l": self.settings.get("PRICEWATCH_STEAM_LANGUAGE")})
+        return Request(url, callback=self.parse_appdetails, cookies=self.age_cookies, meta={"region": region, **meta})
+
+    def search(self, start: int, page: int) -> Request:
+        url = add_or_replace_parameters(self.settings.get("PRICEWATCH_STEAM_SEARCH_URL"), {
+            "start": str(start), "count": str(self.settings.getint("PRICEWATCH_STEAM_SEARCH_PAGE_SIZE")),
+            "cc": self.regions[0].lower()})
+        return Request(url, callback=self.parse_search, cookies=self.age_cookies,
+                       meta={"region": self.regions[0], "page": page})
+
+    async def start(self):
+        if self.appids:
+            for appid in self.appids:
+                for region in self.regions:
+                    yield self.appdetails(appid, region)
+            return
+        yield self.search(0, 1)
+        if self.settings.getbool("PRICEWATCH_STEAM_FEATURED"):
+            for region in self.regions:
+                yield Request(add_or_replace_parameters(FEATURED, {"cc": region.lower()}),
+                              callback=self.parse_featured, meta={"region": region})
+
+    def callback_for(self, response):
+        path = urlsplit(response.url).path
+        if path.startswith("/api/appdetails"):
+            return self.parse_appdetails
+        if path.startswith("/api/featuredcategories"):
+            return self.parse_featured
+        if "IStoreBrowseService/GetItems" in path:
+            return self.parse_store_items
+        if path.startswith("/search"):
+            return self.parse_search
+        return self.callback_by_content(response)
+
+    def callback_by_content(self, response):
+        """For saved files without their URL: tell the page kind by its shape."""
+        text = response.text.lstrip()
+        if not text.startswith("{"):
+            if "search_result_row" in text:
+                return self.parse_search
+            raise ValueError(f"not a Steam page this spider reads: {response.url}")
+        data = json.loads(text)
+        if "results_html" in data:
+            return self.parse_search
+        if "specials" in data:
+            return self.parse_featured
+        if "store_items" in data.get("response", {}):
+            return self.parse_store_items
+        if any(key.isdigit() for key in data):
+            return self.parse_appdetails
+        raise ValueError(f"not a Steam page this spider reads: {response.url}")
+
+    def region_of(self, response) -> str:
+        region = super().region_of(response)
+        if region is None and "input_json" in response.url:
+            context = json.loads(parse_qs(urlsplit(response.url).query)["input_json"][0]).get("context", {})
+            region = (context.get("country_code") or "").upper() or None
+        if region is None:
+            raise ValueError(f"cannot tell the storefront region of {response.url}; give it (cc=, --region)")
+        return region
+
+    def parse_search(self, response):
+        """Search results: JSON {results_html, total_count, start} or the HTML rows themselves."""
+        page = response.meta.get("page", 1)
+        if response.text.lstrip().startswith("{"):
+            data = response.json()
+            rows = TextResponse(url=response.url, body=data.get("results_html") or "", encoding="utf-8")
+        else:
+            data, rows = {}, response
+        regions = self.regions
+        for row in rows.css("a.search_result_row"):
+            kind, _, appid = (row.attrib.get("data-ds-itemkey") or "").partition("_")
+            if kind != "App" or not appid.isdigit():
+                continue
+            for region in regions:
+                yield self.appdetails(appid, region, title=row.css("span.title::text").get("").strip())
+        query = parse_qs(urlsplit(response.url).query)
+        start = int(data.get("start", query.get("start", ["0"])[0]))
+        count = int(query.get("count", ["0"])[0])
+        max_pages = self.pages or self.settings.getint("PRICEWATCH_STEAM_SEARCH_PAGES")
+        if count and start + count < int(data.get("total_count") or 0) and page < max_pages:
+            yield self.search(start + count, page + 1)
+
+    def parse_featured(self, response):
+        """featuredcategories: the specials are priced through appdetails, keeping the discount's end."""
+        region = self.region_of(response)
+        for special in response.json().get("specials", {}).get("items", []):
+            if special.get("type") == 0:
+                yield self.appdetails(special["id"], region, discount_ends_at=iso_from_unix(special.get("discount_expiration")))
+
+    def parse_appdetails(self, response):
+        """appdetails for one app (full data) or several (filters=price_overview: prices only)."""
+        region = self.region_of(response)
+        for appid, entry in response.json().items():
+            if not appid.isdigit():
+                continue
+            if not entry.get("success"):
+                self.crawler.stats.inc_value("steam/appdetails/unavailable")
+                continue
+            yield self.app_listing(appid, entry.get("data") or {}, region, response.meta)
+
+    def app_listing(self, appid, data: dict, region: str, meta) -> dict:
+        offer = data.get("price_overview")
+        is_free = bool(data.get("is_free"))
+        currency = offer["currency"] if offer else None
+        if offer:
+            price, regular = from_minor(offer["final"], currency, 2), from_minor(offer["initial"], currency, 2)
+        elif is_free:
+            price = regular = money(0, currency) if currency else "0"
+        else:
+            price = regular = None
+        release = data.get("release_date") or {}
+        return store_listing(
+            source=self.name,
+            store_item_id=appid,
+            title=data.get("name") or meta.get("title") or "",
+            kind=KINDS.get(data.get("type"), "other" if data.get("type") else meta.get("kind", "other")),
+            url=app_url(appid),
+            region=region,
+            currency=currency,
+            price=price,
+            regular_price=regular,
+            discount_percent=offer.get("discount_percent", 0) if offer else 0,
+            is_free=is_free,
+            platforms=platforms_of(data.get("platforms")),
+            release_date=release.get("date") or None,
+            discount_ends_at=meta.get("discount_ends_at") if offer and offer.get("discount_percent") else None,
+        )
+
+    def parse_store_items(self, response):
+        """IStoreBrowseService/GetItems: success 1 priced (or not for sale), 15 = not sold in this region."""
+        region = self.region_of(response)
+        for item in response.json().get("response", {}).get("store_items", []):
+            if item.get("success") != 1:
+                continue
+            offer = item.get("best_purchase_option")
+            currency = currency_from_formatted(offer.get("formatted_final_price")) if offer else None
+            if offer and currency is None:
+                self.crawler.stats.inc_value("steam/store_items/unknown_currency")
+                continue
+            final = offer.get("final_price_in_cents") if offer else None
+            original = offer.get("original_price_in_cents", final) if offer else None
+            discounts = (offer or {}).get("active_discounts") or [{}]
+            yield store_listing(
+                source=self.name,
+                store_item_id=item.get("appid") or item["id"],
+                title=item.get("name"),
+                kind=STORE_ITEM_KINDS.get(item.get("item_type"), "other"),
+                url=without_tracking(f"{STORE}/{item['store_url_path']}/") if item.get("store_url_path") else None,
+                region=region,
+                currency=currency,
+                price=from_minor(final, currency, 2) if offer else None,
+                regular_price=from_minor(original, currency, 2) if offer else None,
+                discount_percent=(offer or {}).get("discount_pct", 0),
+                is_free=False,
+                discount_ends_at=iso_from_unix(discounts[0].get("discount_end_date")),
+            )
