@@ -132,7 +132,7 @@ def parse_nodes(text: str) -> dict[str, str]:
     """"name=url,name=url" (or bare URLs, named node1, node2...) -> {name: url}."""
     nodes = {}
     for position, entry in enumerate(filter(None, (part.strip() for part in text.replace(" ", ",").split(","))), 1):
-        name, _, url = entry.rpartition("=") if "=" in entry.split("://", 1)[0] else ("", "", entry)
+        name, _, url = entry.partition("=") if "=" in entry.split("://", 1)[0] else ("", "", entry)
         nodes[name or f"node{position}"] = url if url.endswith("/") else url + "/"
     return nodes
 
