@@ -188,7 +188,7 @@ def test_replay_crawl_giveaway_then_catalog(replay_server, tmp_path):
     assert crawl.returncode == 0, crawl.log[-3000:]
     assert without_time(crawl.items) == [GIVEAWAY, *CATALOG_PAGE_1, *CATALOG_PAGE_2]
     assert not list(crawl.landing.rglob("*.tmp"))
-    assert crawl.report["spider"] == "gog"
+    assert (crawl.report["spider"], crawl.report["health"], crawl.report["items_invalid"]) == ("gog", "ok", 0)
 
 
 def test_replay_crawl_watch_list(replay_server, tmp_path):
