@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import scrapy
 from scrapy.http import TextResponse
+from twisted.python.failure import Failure
 
 from crawl_fixtures import replay_server, run_crawl  # noqa: F401  (pytest fixture)
 from pricewatch.commands.parse import build_spider, parse_file, project_settings
@@ -119,6 +120,12 @@ def test_sections_page_follows_giveaway_sections_only(spider):
     assert items == []
     assert [request.url for request in requests] == [SECTION]
     assert requests[0].meta["section_ids"] == []
+
+
+def test_failed_giveaway_lookup_still_crawls_the_catalog(spider):
+    failure = Failure(ConnectionRefusedError("sections.gog.com down"))
+    failure.request = spider.sections_request("US")
+    assert [request.url for request in spider.catalog_after_failure(failure)] == [CATALOG.format(page=1)]
 
 
 def test_products_metadata_has_no_prices_and_asks_prices_per_region(corpus):

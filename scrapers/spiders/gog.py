@@ -9,7 +9,7 @@ A giveaway is free to claim while the catalog keeps showing the purchase price o
 giveaway is crawled first and is the listing reported for that product and region (price 0, is_free).
 """
 from decimal import Decimal
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import scrapy
 
@@ -118,7 +118,7 @@ class GogSpider(StoreSpider):
         """The next giveaway section of `region`, or the catalog once none is left."""
         if not section_ids:
             return self.catalog_request(region, page=1)
-        url = (f"{self.settings.get('PRICEWATCH_GOG_SECTIONS_URL')}/sections/{section_ids[0]}"
+        url = (f"{self.settings.get('PRICEWATCH_GOG_SECTIONS_URL')}/sections/{quote(section_ids[0], safe='')}"
                f"?{urlencode(self.storefront(region))}")
         return scrapy.Request(url, callback=self.parse_giveaway, errback=self.catalog_after_failure,
                               meta={"region": region, "section_ids": section_ids[1:]})
