@@ -38,7 +38,7 @@ PRICEWATCH_REPLAY_URL = None
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scrapers.middlewares.retry.RetryAfterMiddleware": 550,
-    "scrapers.middlewares.replay.ReplayMiddleware": 950,
+    "scrapers.middlewares.replay.ReplayMiddleware": 840,
 }
 SPIDER_MIDDLEWARES = {
     "scrapers.middlewares.empty_pages.EmptyPageMiddleware": 950,

@@ -3,7 +3,8 @@
 With PRICEWATCH_REPLAY_URL = http://127.0.0.1:8123, a request for https://store.steampowered.com/api/x?a=1 is
 downloaded from http://127.0.0.1:8123/store.steampowered.com/api/x?a=1 and the callback gets a response
 whose `url` is the store URL again. Robots.txt is checked against the store's robots.txt (also replayed)
-before the rewrite, and the download slot stays the store's host so per-domain limits behave as live.
+before the rewrite, and the download slot stays the store's host so per-domain limits behave as live. It sits just before
+DownloaderStats (850), so each download is counted once, under the replay URL.
 """
 import os
 from urllib.parse import urlsplit
