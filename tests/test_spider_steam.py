@@ -120,8 +120,9 @@ def test_search_html_fragment_rows(corpus):
 def test_featured_specials_priced_through_appdetails_keeping_discount_end(corpus):
     url = "https://store.steampowered.com/api/featuredcategories?cc=us&l=english&specials=3"
     requests = outputs(corpus, "featuredcategories_specials_usd_3items_trimmed.json", url)
+    # discount_expiration 1791478800 in the file
     assert [(r.url, r.meta["discount_ends_at"]) for r in requests] == [
-        (f"{APPDETAILS}?appids={appid}&cc=us&l=english", "2026-10-08T17:00:00Z")  # 1791478800 for appid in (1091500, 1086940, 2406770)]
+        (f"{APPDETAILS}?appids={appid}&cc=us&l=english", "2026-10-08T17:00:00Z") for appid in (1091500, 1086940, 2406770)]
 
 
 def test_full_featured_response_uses_only_the_specials(corpus):
