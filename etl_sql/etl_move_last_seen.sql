@@ -1,18 +1,25 @@
 -- Unchanged rescrapes add no staging row; the loader moves last_seen_at on the existing change instead
--- and stamps it with the feed file. Those moves reach core here, found by feed file, not by scanning history.
-create or replace function etl.move_last_seen(for_source text, after_feed_file_id bigint)
+-- and stamps it with the feed file. Those moves reach core here, found through the feed files loaded in a
+-- time window (ops.feed_file.loaded_at), not by scanning history.
+create or replace function etl.move_last_seen(for_source text, loaded_after timestamptz, loaded_upto timestamptz)
 returns integer
 language plpgsql
 as $$
 declare
     periods_confirmed integer;
 begin
-    with confirmed_change as (
+    with confirming_feed as (
+        select feed_file_id
+        from ops.feed_file
+        where loaded_at > loaded_after and loaded_at <= loaded_upto
+    ),
+    confirmed_change as (
         select listing.listing_id, change.region, change.observed_at, change.last_seen_at
         from staging.store_listing as change
         join core.listing as listing
             on listing.store = change.source and listing.store_item_id = change.store_item_id
-        where change.source = for_source and change.last_seen_feed_file_id > after_feed_file_id
+        where change.source = for_source
+          and change.last_seen_feed_file_id in (select feed_file_id from confirming_feed)
     ),
     confirmed_period as (
         -- A change belongs to the period it falls in (a descriptive-only change to an earlier start).
@@ -36,5 +43,5 @@ begin
 end;
 $$;
 
-comment on function etl.move_last_seen(text, bigint) is
-    'Moves last_seen_at of price periods that rescrapes confirmed in feed files after after_feed_file_id; returns periods moved';
+comment on function etl.move_last_seen(text, timestamptz, timestamptz) is
+    'Moves last_seen_at of price periods that rescrapes confirmed in feed files loaded in (loaded_after, loaded_upto]; returns periods moved';

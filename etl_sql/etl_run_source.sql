@@ -8,7 +8,8 @@ as $$
 declare
     run ops.etl_run;
     watermark ops.etl_watermark;
-    upto_feed_file_id bigint;
+    loaded_upto timestamptz;
+    newest_loaded_at timestamptz;
     failure text;
 begin
     if not exists (select from core.store where store = for_source) then
@@ -19,6 +20,8 @@ begin
     run.source := for_source;
     run.started_at := clock_timestamp();
     perform pg_advisory_xact_lock(ops.source_lock_key(for_source));
+    -- Loads of this source stamp loaded_at while holding the lock: every later one will be after this.
+    loaded_upto := clock_timestamp();
 
     -- A failing run is rolled back to here and still logged, so ops.etl_run shows every attempt.
     begin
@@ -31,23 +34,24 @@ begin
         where change.source = for_source and change.change_id > watermark.last_change_id;
         run.after_change_id := watermark.last_change_id;
 
-        select coalesce(max(change.last_seen_feed_file_id), watermark.last_feed_file_id)
-        into upto_feed_file_id
-        from staging.store_listing as change
-        where change.source = for_source and change.last_seen_feed_file_id > watermark.last_feed_file_id;
+        select coalesce(max(feed_file.loaded_at), watermark.last_loaded_at)
+        into newest_loaded_at
+        from ops.feed_file
+        where feed_file.loaded_at > watermark.last_loaded_at and feed_file.loaded_at <= loaded_upto;
 
         if run.rows_in > 0 then
             run.listings_changed := etl.upsert_listings(for_source, run.after_change_id, run.upto_change_id);
             run.rows_changed := etl.append_price_periods(for_source, run.after_change_id, run.upto_change_id);
         end if;
-        run.periods_confirmed := etl.move_last_seen(for_source, watermark.last_feed_file_id);
+        run.periods_confirmed := etl.move_last_seen(for_source, watermark.last_loaded_at, newest_loaded_at);
 
         update ops.etl_watermark
         set last_change_id = run.upto_change_id,
-            last_feed_file_id = upto_feed_file_id,
+            last_loaded_at = newest_loaded_at,
             updated_at = clock_timestamp()
         where source = for_source
-          and (last_change_id, last_feed_file_id) is distinct from (run.upto_change_id, upto_feed_file_id);
+          and (etl_watermark.last_change_id, etl_watermark.last_loaded_at)
+              is distinct from (run.upto_change_id, newest_loaded_at);
         run.status := 'succeeded';
     exception when others then
         get stacked diagnostics failure = message_text;

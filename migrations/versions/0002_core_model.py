@@ -133,12 +133,14 @@ comment on column core.price_history.opened_by_change_id is 'staging.store_listi
 create table ops.etl_watermark (
     source text primary key references core.store,
     last_change_id bigint not null default 0,
-    last_feed_file_id bigint not null default 0,
+    last_loaded_at timestamptz not null default '-infinity',
     updated_at timestamptz not null default now()
 );
 comment on table ops.etl_watermark is 'Per source, how far the ETL has read staging: the next run starts after these ids';
 comment on column ops.etl_watermark.last_change_id is 'Highest staging.store_listing.change_id already turned into core rows';
-comment on column ops.etl_watermark.last_feed_file_id is 'Highest last_seen_feed_file_id whose last_seen_at was propagated to core';
+-- Not a feed_file_id: the loader takes its ledger id before it waits for the source lock, so a lower id can
+-- commit after a higher one. loaded_at is stamped under the lock, so it only grows for a source.
+comment on column ops.etl_watermark.last_loaded_at is 'Newest ops.feed_file.loaded_at whose rescrapes (last_seen_at moves) reached core';
 
 create table ops.etl_run (
     etl_run_id bigint generated always as identity primary key,
@@ -162,7 +164,7 @@ comment on column ops.etl_run.rows_changed is 'Price periods opened: price chang
 comment on column ops.etl_run.listings_changed is 'Listings inserted or whose descriptive fields changed';
 comment on column ops.etl_run.periods_confirmed is 'Price periods whose last_seen_at moved because a rescrape confirmed them';
 
--- The ETL finds confirmed (rescraped, unchanged) listings by the feed that last confirmed them.
+-- The ETL finds confirmed (rescraped, unchanged) listings by the feed file that last confirmed them.
 create index store_listing_last_seen_feed_idx on staging.store_listing (source, last_seen_feed_file_id);
 
 create schema etl;
