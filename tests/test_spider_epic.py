@@ -145,6 +145,14 @@ def test_an_offer_listed_twice_is_reported_once_per_region(spider, corpus):
     assert (len(first), len(again), len(elsewhere)) == (2, 0, 2)
 
 
+def test_graphql_errors_are_counted_not_fatal(spider, tmp_path):
+    answer = tmp_path / "errors.json"
+    answer.write_text(json.dumps({"errors": [{"message": "Cannot query field \"releaseDate\""}], "data": None}))
+    items, requests = run_callback(spider, answer, catalog_url(spider, "US", 0))
+    assert (items, requests) == ([], [])
+    assert spider.crawler.stats.get_value("pricewatch/epic/graphql_errors") == 1
+
+
 def test_saved_file_region_from_argument(spider, corpus):
     path = corpus / "epic/freeGamesPromotions_vn_vnd_11_elements_2026-09.json"
     items, _ = run_callback(spider, path, path.as_uri(), {"region": "VN"})

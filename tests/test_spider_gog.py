@@ -1,6 +1,7 @@
 """GOG spider: every GOG recording through the callback a crawl uses, then replay crawls end to end.
 
 Expected values were read off the raw files (corpus gog/*, tests/fixtures/handmade_gog_*)."""
+import json
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from scrapy.http import TextResponse
 from twisted.python.failure import Failure
 
 from crawl_fixtures import replay_server, run_crawl  # noqa: F401  (pytest fixture)
+from pricewatch.cli import main
 from pricewatch.commands.parse import build_spider, parse_file, project_settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -136,6 +138,19 @@ def test_products_metadata_has_no_prices_and_asks_prices_per_region(corpus):
     assert [request.url for request in requests] == [PRICES, PRICES.replace("KR", "DE")]
 
 
+def test_watch_list_ids_not_known_to_gog_are_counted(corpus):
+    spider = build_spider("gog", regions="KR")
+    url = "https://api.gog.com/products?ids=1207658995,1207666073,1"
+    _, [request] = run_callback(spider, respond(corpus / "gog/api_products_batch_ids_2_metadata_no_price.json", url))
+    assert request.url == PRICES
+    assert spider.crawler.stats.get_value("pricewatch/gog/unknown_ids") == 1
+
+
+def test_watch_list_ids_must_be_numbers():
+    with pytest.raises(ValueError, match="GOG product ids"):
+        build_spider("gog", ids="deus_ex")
+
+
 @pytest.mark.parametrize("expected", PRICED_WATCH_LIST, ids=lambda item: item["store_item_id"])
 def test_batch_prices_with_metadata(corpus, expected):
     spider = build_spider("gog", regions="KR")
@@ -188,6 +203,13 @@ def test_saved_catalog_without_region_is_a_clear_error(spider, corpus):
 def test_parse_command_finds_url_from_routes(corpus, recording, count):
     items, _ = parse_file("gog", corpus / recording)
     assert len(items) == count
+
+
+def test_parse_command_prints_json_lines(corpus, capsys):
+    assert main(["parse", "gog", str(corpus / "gog/sections_giveaway_section_properties_usd_2026-09.json")]) == 0
+    out, err = capsys.readouterr()
+    assert [json.loads(line)["store_item_id"] for line in out.splitlines()] == ["1663581818"]
+    assert "1 items" in err
 
 
 def test_replay_crawl_giveaway_then_catalog(replay_server, tmp_path):

@@ -112,7 +112,9 @@ class EpicSpider(StoreSpider):
             raise ValueError(f"no region for {response.url}: no country in the URL (pass a region)")
         data = response.json()
         if data.get("errors"):
+            # GraphQL answers 200 with partial or no data when the query no longer fits the schema.
             self.logger.error("Epic GraphQL errors for %s: %s", response.url, data["errors"])
+            self.crawler.stats.inc_value("pricewatch/epic/graphql_errors")
         search = ((data.get("data") or {}).get("Catalog") or {}).get("searchStore") or {}
         locale = storefront["locale"] or self.settings.get("PRICEWATCH_EPIC_LOCALE")
         for offer in search.get("elements") or []:

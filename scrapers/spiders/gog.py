@@ -68,6 +68,8 @@ class GogSpider(StoreSpider):
     def __init__(self, *args, ids=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.ids = [product_id.strip() for product_id in (ids or "").split(",") if product_id.strip()]
+        if not all(product_id.isdigit() for product_id in self.ids):
+            raise ValueError(f"ids must be GOG product ids (numbers) separated by commas; got {ids!r}")
         # (region, product id) of products given away right now: their catalog purchase price is not reported.
         self.giveaways = set()
 
@@ -193,6 +195,11 @@ class GogSpider(StoreSpider):
     def parse_products(self, response):
         """Watch-list metadata (no prices): ask for the prices of the listed products in every region."""
         products = {str(product["id"]): self.product_details(product) for product in response.json()}
+        unknown = [product_id for product_id in (query_param(response.url, "ids") or "").split(",")
+                   if product_id and product_id not in products]
+        if unknown:
+            self.logger.warning("GOG knows no product %s", ", ".join(unknown))
+            self.crawler.stats.inc_value("pricewatch/gog/unknown_ids", len(unknown))
         if not products:
             return
         for region in self.regions:
