@@ -122,9 +122,9 @@ class EpicSpider(StoreSpider):
                 continue
             self.seen.add((region, offer["id"]))
             yield self.listing(offer, region, locale)
-        yield from self.next_page(response, region, storefront, search.get("paging") or {})
+        yield from self.next_page(region, storefront, search.get("paging") or {})
 
-    def next_page(self, response, region, storefront, paging):
+    def next_page(self, region: str, storefront: dict, paging: dict):
         """Catalog pages go on while start + count is short of the total (the free-games feed has one page)."""
         if storefront["count"] is None:
             return
