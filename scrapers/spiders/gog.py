@@ -213,10 +213,10 @@ class GogSpider(StoreSpider):
         details = request_meta(response).get("products", {})
         for entry in data["_embedded"]["items"]:
             product_id = str(entry["_embedded"]["product"]["id"])
-            price = self.price_in(entry["_embedded"]["prices"], self.currency_for(region))
-            currency = price["currency"]["code"] if price else None
-            final, base = (self.cents(price["finalPrice"], currency), self.cents(price["basePrice"], currency)) \
-                if price else (None, None)
+            offer = self.price_in(entry["_embedded"]["prices"], self.currency_for(region))
+            currency = offer["currency"]["code"] if offer else None
+            final = self.cents(offer["finalPrice"], currency) if offer else None
+            base = self.cents(offer["basePrice"], currency) if offer else None
             described = details.get(product_id, {"title": "", "kind": "other", "url": None})
             yield store_listing(source=self.name, store_item_id=product_id, region=region, currency=currency,
                                 price=final, regular_price=base, discount_percent=pricing.discount_percent(base, final),
