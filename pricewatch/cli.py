@@ -14,6 +14,7 @@ COMMANDS = (
     "parse",
     "replay",
     "scrapyd", "deploy", "schedule", "run", "status", "cron",
+    "etl", "report",
 )
 
 

@@ -1,0 +1,52 @@
+"""Rows of a query as a readable table (rich), CSV or JSON on stdout: one writer for every listing command."""
+import csv
+import json
+import sys
+from datetime import date, datetime
+from decimal import Decimal
+
+from rich.console import Console
+from rich.table import Table
+
+FORMATS = ("table", "csv", "json")
+
+
+def as_text(value) -> str:
+    """How a value reads in a table or CSV cell: no "None", times to the minute in UTC offset form."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="minutes" if value.second == 0 and not value.microsecond else "seconds")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def as_json(value):
+    """Exact values in JSON: money stays a decimal string (never a float), times are ISO 8601."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def write(columns: list[str], rows: list[tuple], fmt: str = "table", title: str | None = None, stream=None) -> None:
+    stream = stream or sys.stdout
+    if fmt == "json":
+        json.dump([dict(zip(columns, row)) for row in rows], stream, default=as_json, ensure_ascii=False, indent=1)
+        stream.write("\n")
+    elif fmt == "csv":
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([as_text(value) for value in row] for row in rows)
+    elif fmt == "table":
+        table = Table(title=title, show_lines=False)
+        for name, sample in zip(columns, rows[0] if rows else [None] * len(columns)):
+            table.add_column(name.replace("_", " "), justify="right" if isinstance(sample, (int, Decimal)) else "left")
+        for row in rows:
+            table.add_row(*(as_text(value) for value in row))
+        console = Console(file=stream, width=None if stream.isatty() else 200)
+        console.print(table if rows else f"{title or 'result'}: no rows")
+    else:
+        raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
