@@ -49,9 +49,10 @@ def run(args) -> int:
         with contextlib.closing(database.connect(role="pricewatch_loader")) as conn:
             jobs = crawl_jobs.schedule(conn, spiders, [node], arguments, settings, RUN_SLOT_MINUTES)
             wait_with_progress(console, node, jobs, args.timeout)
+            crawl_jobs.sync(conn, [node])
             for command in (["load", "--landing"], ["etl"]):
                 step(console, command)
-            crawl_jobs.sync(conn, [node])
+            crawl_jobs.sync(conn, [node])  # the stats sidecars are in the archive now
     for command in (["report", "best"], ["report", "drops"]):
         step(console, command)
     return 0
