@@ -61,8 +61,8 @@ FREE_GAMES_VN_ITEMS = [
 ]
 # No currencyInfo in this selection: USD's ISO 4217 two digits.
 CATALOG_US_ITEMS = [
-    listing("b8cc76ce7d6645f0a282b843a072cc78", "Alone With You", "game", "alone-with-you-028a15", "USD", "0.00", "9.99",
-            100, True, "US", discount_ends_at="2026-09-10T15:00:00Z"),
+    listing("b8cc76ce7d6645f0a282b843a072cc78", "Alone With You", "game", "alone-with-you-028a15", "USD", "0.00",
+            "9.99", 100, True, "US", discount_ends_at="2026-09-10T15:00:00Z"),
     listing("76f6442553d4495bb17c6db2c76db4d9", "NoRush!", "game", "norush-67f385", "USD", "0.00", "2.49", 100, True,
             "US", discount_ends_at="2026-09-09T09:00:00Z"),
 ]
@@ -71,8 +71,8 @@ CATALOG_GB_ITEMS = [
             "19.99", "29.99", 33, False, "GB", release_date="2023-05-04", discount_ends_at="2026-10-01T15:00:00Z"),
     listing("0f1e2d3c4b5a69788796a5b4c3d2e1f0", "Handmade Deluxe Edition", "game", "handmade-deluxe", "GBP", "44.99",
             "44.99", 0, False, "GB", release_date="2024-11-20"),
-    listing("5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b", "Handmade Announced Game", "game", "handmade-announced-game", None, None,
-            None, 0, False, "GB", release_date="2099-01-01"),
+    listing("5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b", "Handmade Announced Game", "game", "handmade-announced-game", None,
+            None, None, 0, False, "GB", release_date="2099-01-01"),
     listing("c0ffee00c0ffee00c0ffee00c0ffee00", "Handmade Free Cosmetic Pack", "dlc",
             "handmade-sale-game-free-cosmetic-pack-77aa01", "GBP", "0.00", "0.00", 0, True, "GB",
             release_date="2025-02-14"),
@@ -89,7 +89,8 @@ def catalog_url(spider, region: str, start: int) -> str:
 
 
 def run_callback(spider, path: Path, url: str, meta: dict | None = None):
-    response = TextResponse(url=url, body=path.read_bytes(), encoding="utf-8", request=scrapy.Request(url, meta=meta or {}))
+    request = scrapy.Request(url, meta=meta or {})
+    response = TextResponse(url=url, body=path.read_bytes(), encoding="utf-8", request=request)
     output = list(spider.callback_for(response)(response))
     return ([value for value in output if isinstance(value, dict)],
             [value for value in output if isinstance(value, scrapy.Request)])
@@ -111,8 +112,8 @@ def test_free_games_promotions(spider, corpus, expected):
 
 @pytest.mark.parametrize("expected", CATALOG_US_ITEMS, ids=lambda item: item["title"])
 def test_graphql_catalog_without_currency_info(spider, corpus, expected):
-    items, requests = run_callback(spider, corpus / "epic/graphql_searchStore_catalog_us_usd_2_free_promos_2026-09.json",
-                                   catalog_url(spider, "US", 0))
+    recording = corpus / "epic/graphql_searchStore_catalog_us_usd_2_free_promos_2026-09.json"
+    items, requests = run_callback(spider, recording, catalog_url(spider, "US", 0))
     assert expected in without_time(items)
     assert requests == []  # paging total 2: one page
 

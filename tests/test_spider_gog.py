@@ -184,7 +184,8 @@ def test_prices_pick_the_storefront_currency(spider):
 
 
 def test_region_currency_map(spider):
-    assert [spider.currency_for(region) for region in ("US", "GB", "DE", "KR", "PL")] == ["USD", "GBP", "EUR", "USD", "PLN"]
+    regions = ("US", "GB", "DE", "KR", "PL")
+    assert [spider.currency_for(region) for region in regions] == ["USD", "GBP", "EUR", "USD", "PLN"]
 
 
 def test_saved_catalog_without_region_is_a_clear_error(spider, corpus):

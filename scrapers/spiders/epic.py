@@ -128,9 +128,10 @@ class EpicSpider(StoreSpider):
         """Catalog pages go on while start + count is short of the total (the free-games feed has one page)."""
         if storefront["count"] is None:
             return
-        following = storefront["start"] + int(storefront["count"])
+        count = int(storefront["count"])
+        following = storefront["start"] + count
         max_pages = self.settings.getint("PRICEWATCH_EPIC_MAX_PAGES")
-        if following < int(paging.get("total") or 0) and (not max_pages or following < max_pages * int(storefront["count"])):
+        if following < int(paging.get("total") or 0) and (not max_pages or following < max_pages * count):
             yield self.catalog_request(region, storefront["locale"], start=following)
 
     def listing(self, offer: dict, region: str, locale: str) -> dict:

@@ -80,7 +80,8 @@ class GogSpider(StoreSpider):
         settings.setdict(DEFAULT_SETTINGS, priority="default")
 
     def currency_for(self, region: str) -> str:
-        return self.settings.getdict("PRICEWATCH_GOG_CURRENCIES").get(region, self.settings.get("PRICEWATCH_GOG_DEFAULT_CURRENCY"))
+        default = self.settings.get("PRICEWATCH_GOG_DEFAULT_CURRENCY")
+        return self.settings.getdict("PRICEWATCH_GOG_CURRENCIES").get(region, default)
 
     def storefront(self, region: str) -> dict:
         """Query parameters that choose the storefront of `region`."""
