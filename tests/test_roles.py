@@ -1,0 +1,104 @@
+"""Least privilege: each duty's role can do its job and nothing else."""
+import contextlib
+
+import psycopg2
+import pytest
+from psycopg2 import errors, sql
+
+REPORTING_VIEWS = ["current_prices", "best_prices", "price_history", "historical_lows", "price_drops"]
+
+
+@contextlib.contextmanager
+def as_role(db_url, role):
+    """A cursor running as `role` in a transaction that is rolled back."""
+    with contextlib.closing(psycopg2.connect(db_url)) as conn, conn.cursor() as cur:
+        cur.execute(sql.SQL("set role {}").format(sql.Identifier(role)))
+        yield cur
+        conn.rollback()
+
+
+def tables(db_url, *schemas) -> list[str]:
+    with contextlib.closing(psycopg2.connect(db_url)) as conn, conn.cursor() as cur:
+        cur.execute("select schemaname || '.' || tablename from pg_tables where schemaname = any(%s) order by 1",
+                    (list(schemas),))
+        return [name for (name,) in cur.fetchall()]
+
+
+def privileged_tables(db_url, role, privilege, *schemas) -> list[str]:
+    with contextlib.closing(psycopg2.connect(db_url)) as conn, conn.cursor() as cur:
+        cur.execute("""
+            select n.nspname || '.' || c.relname
+            from pg_class c join pg_namespace n on n.oid = c.relnamespace
+            where n.nspname = any(%s) and c.relkind in ('r', 'v', 'm', 'p')
+              and has_table_privilege(%s, c.oid, %s)
+            order by 1""", (list(schemas), role, privilege))
+        return [name for (name,) in cur.fetchall()]
+
+
+def fails(db_url, role, statement, error=errors.InsufficientPrivilege) -> bool:
+    with as_role(db_url, role) as cur, pytest.raises(error):
+        cur.execute(statement)
+    return True
+
+
+@pytest.mark.parametrize("view", REPORTING_VIEWS)
+def test_reader_selects_every_reporting_view(db_url, view):
+    with as_role(db_url, "pricewatch_reader") as cur:
+        cur.execute(sql.SQL("select * from {} limit 1").format(sql.Identifier("reporting", view)))
+        assert cur.fetchall() == []
+
+
+def test_reader_calls_the_drops_function(db_url):
+    with as_role(db_url, "pricewatch_reader") as cur:
+        cur.execute("select * from reporting.price_drops_since(7)")
+        assert cur.fetchall() == []
+
+
+def test_reader_reads_nothing_but_the_reporting_views(db_url):
+    assert tables(db_url, "core", "staging", "ops")
+    assert privileged_tables(db_url, "pricewatch_reader", "select", "core", "staging", "ops") == []
+    assert fails(db_url, "pricewatch_reader", "select * from core.price_history")
+    assert fails(db_url, "pricewatch_reader", "select * from staging.store_listing")
+    assert fails(db_url, "pricewatch_reader", "select * from ops.etl_run")
+
+
+@pytest.mark.parametrize("statement", [
+    "insert into core.store values ('itch', 'itch.io', 'https://itch.io/')",
+    "update staging.store_listing set title = ''",
+    "create table reporting.notes (note text)",
+    "create view reporting.mine as select 1",
+    "create table public.notes (note text)",
+    "select etl.run_source('steam')",
+])
+def test_reader_writes_nothing(db_url, statement):
+    assert fails(db_url, "pricewatch_reader", statement)
+
+
+def test_reader_has_no_write_privilege_on_reporting(db_url):
+    for privilege in ("insert", "update", "delete", "truncate"):
+        assert privileged_tables(db_url, "pricewatch_reader", privilege, "reporting", "core", "staging", "ops") == []
+
+
+def test_loader_cannot_read_core(db_url):
+    assert privileged_tables(db_url, "pricewatch_loader", "select", "core") == []
+    assert fails(db_url, "pricewatch_loader", "select * from core.listing")
+    assert fails(db_url, "pricewatch_loader", "select * from etl.run_source('steam')")
+
+
+@pytest.mark.parametrize("schema", ["core", "staging", "ops", "etl", "reporting", "public"])
+def test_etl_role_cannot_create_tables(db_url, schema):
+    assert fails(db_url, "pricewatch_etl", sql.SQL("create table {} (id int)").format(sql.Identifier(schema, "scratch")))
+
+
+def test_etl_role_reads_staging_but_cannot_change_it(db_url):
+    with as_role(db_url, "pricewatch_etl") as cur:
+        cur.execute("select count(*) from staging.store_listing")
+        assert cur.fetchone() == (0,)
+    assert fails(db_url, "pricewatch_etl", "delete from staging.store_listing")
+
+
+def test_etl_role_writes_core_and_its_ops_tables_only(db_url):
+    written = privileged_tables(db_url, "pricewatch_etl", "insert", "core", "staging", "ops", "reporting")
+    assert written == ["core.currency", "core.game", "core.listing", "core.price_history", "core.region",
+                       "core.store", "ops.etl_run", "ops.etl_watermark"]
+    assert privileged_tables(db_url, "pricewatch_etl", "delete", "core", "staging", "ops", "reporting") == []
