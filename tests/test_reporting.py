@@ -1,0 +1,128 @@
+"""Reporting views and `pricewatch report`, over a small price history built through the ETL."""
+import csv
+import io
+import json
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+
+from etl_fixtures import rows, run_etl, staging  # noqa: F401 (fixture)
+from pricewatch.cli import main
+
+NOW = datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def days_ago(days: int) -> datetime:
+    return NOW - timedelta(days=days)
+
+
+STEAM_US = [(400, "14.99", 0), (200, "4.99", 67), (100, "14.99", 0), (30, "7.49", 50), (5, "9.99", 33)]
+
+
+@pytest.fixture
+def history(admin, staging):
+    """Hollow Knight on Steam (US history, GB), GOG (cheapest in USD) and a PS Plus price on PS Store."""
+    for days, price, discount in STEAM_US:
+        staging.change("367520", days_ago(days).isoformat(), title="Hollow Knight", price=price,
+                       regular_price="14.99", discount_percent=discount)
+    staging.change("367520", days_ago(400).isoformat(), region="GB", title="Hollow Knight", currency="GBP",
+                   price="11.99", regular_price="11.99")
+    staging.change("1308320452", days_ago(10).isoformat(), source="gog", title="Hollow Knight", price="8.99",
+                   regular_price="14.99", discount_percent=40, url="https://www.gog.com/game/hollow_knight")
+    staging.change("UP1234-CUSA1", days_ago(3).isoformat(), source="psstore", title="Hollow Knight", price="5.99",
+                   regular_price="14.99", discount_percent=60, subscription="PS_PLUS")
+    for source in ("steam", "gog", "psstore"):
+        assert run_etl(admin, source)["status"] == "succeeded"
+    return admin
+
+
+def test_current_prices_has_one_row_per_listing_and_region_and_no_subscription_price(history):
+    assert rows(history, """
+        select store, store_item_id, region, currency, price, discount_percent, subscription, subscription_price, since
+        from reporting.current_prices order by store, region""") == [
+        ("gog", "1308320452", "US", "USD", Decimal("8.99"), 40, None, None, days_ago(10)),
+        ("psstore", "UP1234-CUSA1", "US", "USD", None, None, "PS_PLUS", Decimal("5.99"), days_ago(3)),
+        ("steam", "367520", "GB", "GBP", Decimal("11.99"), 0, None, None, days_ago(400)),
+        ("steam", "367520", "US", "USD", Decimal("9.99"), 33, None, None, days_ago(5)),
+    ]
+
+
+def test_best_prices_picks_the_cheapest_public_price_per_game_and_currency(history):
+    assert rows(history, """
+        select game, currency, price, store, region, url, listings_compared, highest_price
+        from reporting.best_prices order by currency""") == [
+        ("Hollow Knight", "GBP", Decimal("11.99"), "steam", "GB", None, 1, Decimal("11.99")),
+        ("Hollow Knight", "USD", Decimal("8.99"), "gog", "US", "https://www.gog.com/game/hollow_knight", 2,
+         Decimal("9.99")),
+    ]
+
+
+def test_price_history_lists_every_period(history):
+    assert rows(history, """
+        select price, valid_from, valid_to from reporting.price_history
+        where store = 'steam' and region = 'US' order by valid_from""") == [
+        (Decimal(price), days_ago(days), days_ago(STEAM_US[number + 1][0]) if number + 1 < len(STEAM_US) else None)
+        for number, (days, price, _) in enumerate(STEAM_US)
+    ]
+
+
+def test_historical_lows_over_all_time_365_and_90_days(history):
+    assert rows(history, """
+        select current_price, all_time_low, all_time_low_at, low_365_days, low_365_days_at, low_90_days,
+               low_90_days_at, at_all_time_low
+        from reporting.historical_lows where store = 'steam' and region = 'US'""") == [
+        (Decimal("9.99"), Decimal("4.99"), days_ago(200), Decimal("4.99"), days_ago(200), Decimal("7.49"),
+         days_ago(30), False)]
+
+
+def test_price_drops_with_old_and_new_price_and_percentage(history):
+    drops = """select store, old_price, new_price, drop_percent, changed_at from {} order by changed_at"""
+    assert rows(history, drops.format("reporting.price_drops")) == [
+        ("steam", Decimal("14.99"), Decimal("4.99"), Decimal("66.7"), days_ago(200)),
+        ("steam", Decimal("14.99"), Decimal("7.49"), Decimal("50.0"), days_ago(30)),
+    ]
+    assert rows(history, drops.format("reporting.price_drops_since(60)")) == [
+        ("steam", Decimal("14.99"), Decimal("7.49"), Decimal("50.0"), days_ago(30))]
+
+
+def report(capsys, *argv) -> str:
+    assert main(["report", *argv]) == 0
+    return capsys.readouterr().out
+
+
+def test_report_best_as_json(history, capsys):
+    best = json.loads(report(capsys, "best", "--format", "json"))
+    assert [(row["game"], row["currency"], row["price"], row["store"]) for row in best] == [
+        ("Hollow Knight", "GBP", "11.99", "steam"), ("Hollow Knight", "USD", "8.99", "gog")]
+    assert best[1]["since"] == days_ago(10).isoformat()
+
+
+def test_report_drops_as_csv_filtered_by_days(history, capsys):
+    table = list(csv.reader(io.StringIO(report(capsys, "drops", "--days", "60", "--format", "csv"))))
+    assert table[0][:8] == ["changed_at", "store", "title", "region", "currency", "old_price", "new_price", "drop_percent"]
+    assert [row[1:8] for row in table[1:]] == [["steam", "Hollow Knight", "US", "USD", "14.99", "7.49", "50.0"]]
+
+
+def test_report_history_as_a_table_filtered_by_store_region_and_game(history, capsys):
+    out = report(capsys, "history", "--store", "steam", "--region", "us", "--game", "hollow")
+    assert "Hollow Knight" in out and "4.99" in out and "GBP" not in out
+    assert out.count("14.99") == 5 + 2  # price and regular price of both 14.99 periods, regular price of the rest
+
+
+def test_report_lows_table(history, capsys):
+    out = report(capsys, "lows", "--store", "gog")
+    assert "8.99" in out and "steam" not in out
+
+
+def test_report_with_no_rows_says_so(db_url, capsys):
+    assert "no rows" in report(capsys, "best")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["best", "--days", "7"], "--days applies to drops, history, not to best"),
+    (["drops", "--days", "-1"], "--days must be 0 or more"),
+])
+def test_report_refuses_options_that_do_not_apply(db_url, capsys, argv, message):
+    assert main(["report", *argv]) == 1
+    assert message in capsys.readouterr().err
