@@ -5,6 +5,7 @@ A node is a Scrapyd server known by name: the deploy targets of scrapy.cfg (`[de
 set of credentials: PRICEWATCH_SCRAPYD_USERNAME / PASSWORD, or the throw-away pair `pricewatch run` keeps in
 $PRICEWATCH_HOME/scrapyd/credentials when those are not set.
 """
+import configparser
 import contextlib
 import json
 import os
@@ -138,10 +139,13 @@ def parse_nodes(text: str) -> dict[str, str]:
 
 
 def deploy_targets() -> dict[str, str]:
-    """Deploy targets of the Scrapy config files (scrapy.cfg and the user's), as scrapyd-deploy reads them."""
-    from scrapyd_client.utils import get_config
+    """Deploy target URLs of the user's Scrapy config files and the checkout's scrapy.cfg, read the way
+    scrapyd-deploy reads them (${VAR} expanded)."""
+    from scrapy.utils.conf import get_sources
+    from scrapyd_client.utils import EnvInterpolation
 
-    cfg = get_config()
+    cfg = configparser.ConfigParser(interpolation=EnvInterpolation())
+    cfg.read([*get_sources(use_closest=False), config.PROJECT_ROOT / "scrapy.cfg"])
     targets = {}
     if cfg.has_option("deploy", "url"):
         targets["default"] = cfg.get("deploy", "url")
@@ -153,13 +157,8 @@ def deploy_targets() -> dict[str, str]:
 
 def configured_nodes() -> list[Node]:
     """Every node pricewatch may schedule on, in configuration order."""
-    previous = os.getcwd()
-    try:
-        os.chdir(config.PROJECT_ROOT)
-        urls = parse_nodes(os.environ["PRICEWATCH_SCRAPYD_NODES"]) if os.environ.get("PRICEWATCH_SCRAPYD_NODES") \
-            else deploy_targets()
-    finally:
-        os.chdir(previous)
+    configured = os.environ.get("PRICEWATCH_SCRAPYD_NODES")
+    urls = parse_nodes(configured) if configured else deploy_targets()
     if not urls:
         raise PricewatchError("no Scrapyd node configured: set PRICEWATCH_SCRAPYD_NODES or add [deploy] to scrapy.cfg")
     auth = credentials()
