@@ -2,7 +2,7 @@
 import csv
 import json
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 from rich.console import Console
@@ -12,14 +12,21 @@ FORMATS = ("table", "csv", "json")
 
 
 def as_text(value) -> str:
-    """How a value reads in a table or CSV cell: no "None", times to the minute in UTC offset form."""
+    """How a value reads in a CSV cell: no "None", times in ISO 8601."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.isoformat(timespec="minutes" if value.second == 0 and not value.microsecond else "seconds")
+        return value.isoformat()
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)
+
+
+def as_cell(value) -> str:
+    """How a value reads in a table: times to the minute, in UTC."""
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M")
+    return as_text(value)
 
 
 def as_json(value):
@@ -31,7 +38,9 @@ def as_json(value):
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
-def write(columns: list[str], rows: list[tuple], fmt: str = "table", title: str | None = None, stream=None) -> None:
+def write(columns: list[str], rows: list[tuple], fmt: str = "table", title: str | None = None, stream=None,
+          table_columns: list[str] | None = None) -> None:
+    """Write rows in `fmt`; a table shows only `table_columns` (default all) to stay readable."""
     stream = stream or sys.stdout
     if fmt == "json":
         json.dump([dict(zip(columns, row)) for row in rows], stream, default=as_json, ensure_ascii=False, indent=1)
@@ -41,11 +50,13 @@ def write(columns: list[str], rows: list[tuple], fmt: str = "table", title: str 
         writer.writerow(columns)
         writer.writerows([as_text(value) for value in row] for row in rows)
     elif fmt == "table":
+        shown = [columns.index(name) for name in table_columns or columns]
         table = Table(title=title, show_lines=False)
-        for name, sample in zip(columns, rows[0] if rows else [None] * len(columns)):
-            table.add_column(name.replace("_", " "), justify="right" if isinstance(sample, (int, Decimal)) else "left")
+        for index in shown:
+            numeric = bool(rows) and isinstance(rows[0][index], (int, Decimal)) and not isinstance(rows[0][index], bool)
+            table.add_column(columns[index].replace("_", " "), justify="right" if numeric else "left")
         for row in rows:
-            table.add_row(*(as_text(value) for value in row))
+            table.add_row(*(as_cell(row[index]) for index in shown))
         console = Console(file=stream, width=None if stream.isatty() else 200)
         console.print(table if rows else f"{title or 'result'}: no rows")
     else:

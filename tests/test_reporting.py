@@ -126,3 +126,11 @@ def test_report_with_no_rows_says_so(db_url, capsys):
 def test_report_refuses_options_that_do_not_apply(db_url, capsys, argv, message):
     assert main(["report", *argv]) == 1
     assert message in capsys.readouterr().err
+
+
+def test_every_etl_and_reporting_function_is_commented(admin):
+    assert rows(admin, """
+        select p.oid::regprocedure::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+        where n.nspname in ('etl', 'reporting') and obj_description(p.oid, 'pg_proc') is null""") == []
+    assert len(rows(admin, "select 1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace "
+                           "where n.nspname in ('etl', 'reporting')")) == 9

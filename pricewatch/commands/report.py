@@ -14,6 +14,7 @@ class Report:
     view: str
     help: str
     columns: tuple[str, ...]
+    table_columns: tuple[str, ...]
     order_by: tuple[str, ...]
     game_column: str = "title"
     # Column kept to the last --days days; None: --days does not apply.
@@ -25,21 +26,28 @@ REPORTS = {
         "best_prices", "cheapest current price of every game per currency, across stores",
         ("game", "store", "region", "currency", "price", "regular_price", "discount_percent", "listings_compared",
          "highest_price", "title", "url", "since", "last_seen_at"),
+        ("game", "store", "region", "currency", "price", "regular_price", "discount_percent", "listings_compared",
+         "highest_price", "since"),
         ("game", "currency"), game_column="game"),
     "lows": Report(
         "historical_lows", "all-time, 365-day and 90-day lows of every listing and region",
         ("store", "title", "region", "currency", "current_price", "all_time_low", "all_time_low_at", "low_365_days",
          "low_365_days_at", "low_90_days", "low_90_days_at", "at_all_time_low", "store_item_id", "url"),
+        ("store", "title", "region", "currency", "current_price", "all_time_low", "all_time_low_at", "low_365_days",
+         "low_90_days"),
         ("title", "store", "region")),
     "drops": Report(
         "price_drops", "price decreases, biggest first",
         ("changed_at", "store", "title", "region", "currency", "old_price", "new_price", "drop_percent",
          "discount_percent", "store_item_id", "url"),
+        ("changed_at", "store", "title", "region", "currency", "old_price", "new_price", "drop_percent"),
         ("drop_percent desc", "changed_at desc", "store", "title"), days_column="changed_at"),
     "history": Report(
         "price_history", "every price period of every listing (valid to empty = current)",
         ("store", "title", "region", "currency", "price", "regular_price", "discount_percent", "subscription",
          "subscription_price", "valid_from", "valid_to", "last_seen_at", "store_item_id"),
+        ("store", "title", "region", "currency", "price", "regular_price", "discount_percent", "subscription_price",
+         "valid_from", "valid_to"),
         ("store", "title", "region", "valid_from"), days_column="valid_to"),
 }
 
@@ -102,5 +110,6 @@ def run(args) -> int:
     with contextlib.closing(database.connect(role="pricewatch_reader")) as conn, migrated(), conn.cursor() as cur:
         cur.execute(statement, params)
         rows = cur.fetchall()
-    tabular.write(list(report.columns), rows, args.format, title=f"{args.name}: {report.help}")
+    tabular.write(list(report.columns), rows, args.format, title=f"{args.name}: {report.help}",
+                  table_columns=list(report.table_columns))
     return 0
