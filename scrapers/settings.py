@@ -57,6 +57,8 @@ PRICEWATCH_ITEM_SCHEMAS = {
     "gog": "store_listing",
     "epic": "store_listing",
     "eshop": "store_listing",
+    "reddit": "news_item",
+    "news": "news_item",
 }
 
 # Landing feed: gzip JSON lines in <landing>/<source>/<date>/<jobid>.jl.gz plus <jobid>.stats.json.
