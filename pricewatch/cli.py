@@ -5,6 +5,7 @@ registers itself; adding a command means adding a module name to COMMANDS, nothi
 import argparse
 import importlib
 import logging
+import os
 import sys
 
 from pricewatch.errors import PricewatchError
@@ -39,6 +40,10 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("pricewatch: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`pricewatch report best | head`): stop quietly, as cat and grep do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":
