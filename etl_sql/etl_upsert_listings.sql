@@ -41,12 +41,16 @@ begin
         url = excluded.url,
         platforms = excluded.platforms,
         release_date = excluded.release_date,
-        game_id = excluded.game_id,
+        -- The matcher (pricewatch.games) and people decide a listing's game; only a new title starts over.
+        game_id = case when etl.normalize_title(listing.title) = etl.normalize_title(excluded.title)
+                       then coalesce(listing.game_id, excluded.game_id) else excluded.game_id end,
         described_at = excluded.described_at
     -- Price-only changes carry the same description: leave those rows alone.
     where (listing.kind, listing.title, listing.url, listing.platforms, listing.release_date, listing.game_id)
         is distinct from
-        (excluded.kind, excluded.title, excluded.url, excluded.platforms, excluded.release_date, excluded.game_id);
+        (excluded.kind, excluded.title, excluded.url, excluded.platforms, excluded.release_date,
+         case when etl.normalize_title(listing.title) = etl.normalize_title(excluded.title)
+              then coalesce(listing.game_id, excluded.game_id) else excluded.game_id end);
 
     get diagnostics listings_changed = row_count;
     return listings_changed;

@@ -1,11 +1,15 @@
 """pricewatch etl [SOURCE...]: turn newly loaded staging rows into the core price model, per source."""
 import contextlib
+import logging
 
 import psycopg2
 import psycopg2.extras
 
-from pricewatch import database
+from pricewatch import database, news_matching
 from pricewatch.errors import PricewatchError
+from pricewatch.games.store import rematch
+
+log = logging.getLogger(__name__)
 
 
 def register(subparsers) -> None:
@@ -27,9 +31,17 @@ def migrated():
 
 
 def known_sources(conn) -> list[str]:
+    """Stores first, then news sources (reddit, news), whose matching uses the stores' fresh listings."""
     with conn.cursor() as cur:
         cur.execute("select store from core.store order by store")
-        return [store for (store,) in cur.fetchall()]
+        stores = [store for (store,) in cur.fetchall()]
+    return stores + news_sources(conn)
+
+
+def news_sources(conn) -> list[str]:
+    with conn.cursor() as cur:
+        cur.execute("select source from core.news_source order by source")
+        return [source for (source,) in cur.fetchall()]
 
 
 def chosen_sources(conn, named: list[str] | None) -> list[str]:
@@ -51,7 +63,14 @@ def run(args) -> int:
     failed = []
     with contextlib.closing(database.connect(role="pricewatch_etl")) as conn, migrated():
         # One transaction per source: a source's run holds only its own lock, and commits on its own.
+        news = news_sources(conn)
         for source in chosen_sources(conn, args.sources + args.source_options):
+            if source in news:
+                result = news_matching.run_source(conn, source)
+                print(news_matching.summary(result), flush=True)
+                if result["status"] == "failed":
+                    failed.append(source)
+                continue
             with conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
                 cur.execute("select * from etl.run_source(%s)", (source,))
                 result = cur.fetchone()
@@ -59,6 +78,9 @@ def run(args) -> int:
             print(summary(result), flush=True)
             if result["status"] == "failed":
                 failed.append(source)
+        # New listings and titles change which listings are one game (summary with -v).
+        log.info("%s", rematch(conn))
+        conn.commit()
     if failed:
         raise PricewatchError(f"ETL failed for {', '.join(failed)} (see ops.etl_run)")
     return 0

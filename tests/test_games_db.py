@@ -1,0 +1,86 @@
+"""The matcher on a real database: games across stores, editions, DLC, merge/split and the review queue."""
+import pytest
+
+from etl_fixtures import rows, run_etl, staging  # noqa: F401 (fixture)
+from pricewatch.cli import main
+
+LISTINGS = [
+    ("steam", "374320", "DARK SOULS™ III", "game"),
+    ("psstore", "UP0700-CUSA03365_00-DS3DELUXE", "DARK SOULS™ III - Deluxe Edition", "bundle"),
+    ("gog", "1207664403", "Dark Souls 3", "game"),
+    ("steam", "1245620", "ELDEN RING", "game"),
+    ("steam", "2778580", "ELDEN RING Shadow of the Erdtree", "dlc"),
+    ("gog", "1859396546", "Leisure Suit Larry - Wet Dreams Don't Dry", "game"),
+    ("gog", "2147483119", "Leisure Suit Larry - Wet Dreams Dry Twice", "game"),
+]
+
+
+@pytest.fixture
+def loaded(admin, staging):  # noqa: F811
+    for source, item, title, kind in LISTINGS:
+        staging.change(item, "2026-11-01T10:00:00Z", source=source, title=title, kind=kind)
+    for source in ("steam", "psstore", "gog"):
+        assert run_etl(admin, source)["status"] == "succeeded"
+    return admin
+
+
+def games(conn) -> dict:
+    """store:item -> (game title, edition, method), with the base game of DLC."""
+    found = rows(conn, """
+        select store || ':' || store_item_id, game, edition, match_method, base_game
+        from reporting.game_listings""")
+    return {key: values for key, *values in found}
+
+
+def test_matching_joins_stores_notes_editions_and_links_dlc(loaded, capsys):
+    assert main(["games", "match"]) == 0
+    assert "7 listings matched" in capsys.readouterr().out
+    matched = games(loaded)
+    assert matched["steam:374320"] == ["DARK SOULS™ III", None, "title", None]
+    assert matched["psstore:UP0700-CUSA03365_00-DS3DELUXE"] == ["DARK SOULS™ III", "deluxe edition", "title", None]
+    assert matched["gog:1207664403"] == ["DARK SOULS™ III", None, "title", None]
+    assert matched["steam:2778580"] == ["ELDEN RING Shadow of the Erdtree", None, "title", "ELDEN RING"]
+    assert matched["gog:1859396546"][0] != matched["gog:2147483119"][0]
+    assert rows(loaded, "select count(*) from core.game") == [(5,)]
+
+
+def test_review_lists_uncertain_pairs_and_decisions_settle_them(loaded, capsys):
+    main(["games", "match"])
+    capsys.readouterr()
+    assert main(["games", "review", "--format", "csv"]) == 0
+    review = capsys.readouterr().out.splitlines()
+    assert len(review) == 2 and "Wet Dreams Don't Dry" in review[1] and "Wet Dreams Dry Twice" in review[1]
+
+    assert main(["games", "merge", "gog:1859396546", "gog:2147483119"]) == 0
+    matched = games(loaded)
+    assert matched["gog:2147483119"][0] == matched["gog:1859396546"][0]
+    assert matched["gog:2147483119"][2] == "manual"
+    assert rows(loaded, "select count(*) from ops.game_match_review") == [(0,)]
+
+    assert main(["games", "split", "gog:1207664403"]) == 0
+    matched = games(loaded)
+    assert matched["gog:1207664403"][2] == "manual"
+    assert matched["gog:1207664403"][0] == "Dark Souls 3"
+    assert matched["steam:374320"][0] == "DARK SOULS™ III"
+
+
+def test_decisions_outlive_later_etl_and_matcher_runs(loaded, staging):  # noqa: F811
+    main(["games", "split", "gog:1207664403"])
+    staging.change("1207664403", "2026-11-02T10:00:00Z", source="gog", title="Dark Souls 3", kind="game", price="9.99")
+    staging.change("374320", "2026-11-02T10:00:00Z", source="steam", title="DARK SOULS™ III", kind="game", price="9.99")
+    run_etl(loaded, "gog")
+    run_etl(loaded, "steam")
+    main(["games", "match"])
+    matched = games(loaded)
+    assert matched["gog:1207664403"][0] == "Dark Souls 3"
+    assert matched["psstore:UP0700-CUSA03365_00-DS3DELUXE"][0] == matched["steam:374320"][0] == "DARK SOULS™ III"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["games", "split", "steam:999"], "no listing 'steam:999'"),
+    (["games", "split", "nonsense"], "is not a listing"),
+    (["games", "merge", "steam:374320", "steam:374320"], "cannot be merged with itself"),
+])
+def test_bad_listing_references_are_clear_errors(loaded, capsys, argv, message):
+    assert main(argv) == 1
+    assert message in capsys.readouterr().err
