@@ -7,6 +7,7 @@ twice, two operators) finds the id already known to a node or to ops.crawl_job a
 import contextlib
 import hashlib
 import json
+import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -17,6 +18,8 @@ from psycopg2.extras import Json
 from pricewatch import config
 from pricewatch.errors import PricewatchError
 from pricewatch.scrapyd import Node
+
+log = logging.getLogger(__name__)
 
 DEFAULT_SLOT_MINUTES = 60
 JOB_STATES = ("pending", "running", "finished")
@@ -126,14 +129,18 @@ def scrapyd_time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value).astimezone()
 
 
-def sync(conn, nodes: list[Node]) -> int:
-    """Bring ops.crawl_job up to date with what the nodes and the stats sidecars say; returns jobs updated."""
+def sync(conn, nodes: list[Node]) -> list[str]:
+    """Bring ops.crawl_job up to date with what the nodes and the stats sidecars say.
+
+    Returns the nodes that did not answer; their jobs keep the state last seen."""
     records = []
-    answered = []
+    answered, silent = [], []
     for node in nodes:
         try:
             listing = node.jobs()
-        except Exception:  # a node that is down keeps its jobs as they were
+        except PricewatchError as exc:
+            log.warning("%s", exc)
+            silent.append(node.name)
             continue
         answered.append(node.name)
         for state in JOB_STATES:
@@ -141,26 +148,19 @@ def sync(conn, nodes: list[Node]) -> int:
                 records.append(job_record(node.name, state, job))
     with conn.cursor() as cur:
         cur.execute("""
-            create temporary table crawl_job_seen (
-                job_id text, spider text, node text, state text, started_at timestamptz, finished_at timestamptz,
-                items_scraped integer, finish_reason text, health text, stats jsonb, feed_path text
-            ) on commit drop
-        """)
-        if records:
-            cur.execute("""
-                insert into crawl_job_seen
-                select * from jsonb_to_recordset(%s) as seen (
+            with seen as (
+                select *
+                from jsonb_to_recordset(%(records)s) as seen (
                     job_id text, spider text, node text, state text, started_at timestamptz,
                     finished_at timestamptz, items_scraped integer, finish_reason text, health text,
                     stats jsonb, feed_path text)
-            """, (Json(records),))
-        cur.execute("""
-            with upserted as (
+            ),
+            upserted as (
                 insert into ops.crawl_job as job (job_id, spider, node, state, scheduled_at, started_at,
                                                   finished_at, items_scraped, finish_reason, health, stats, feed_path)
                 select job_id, spider, node, state, coalesce(started_at, now()), started_at, finished_at,
                        items_scraped, finish_reason, health, stats, feed_path
-                from crawl_job_seen
+                from seen
                 on conflict (job_id) do update
                 set state = excluded.state,
                     node = excluded.node,
@@ -172,26 +172,20 @@ def sync(conn, nodes: list[Node]) -> int:
                     stats = coalesce(excluded.stats, job.stats),
                     feed_path = coalesce(excluded.feed_path, job.feed_path),
                     updated_at = now()
-                where (job.state, job.started_at, job.finished_at, job.feed_path, job.stats)
+                where (job.state, job.node, job.started_at, job.finished_at, job.feed_path, job.stats)
                       is distinct from
-                      (excluded.state, coalesce(excluded.started_at, job.started_at),
+                      (excluded.state, excluded.node, coalesce(excluded.started_at, job.started_at),
                        coalesce(excluded.finished_at, job.finished_at),
                        coalesce(excluded.feed_path, job.feed_path), coalesce(excluded.stats, job.stats))
-                returning 1
-            ),
-            lost as (
-                update ops.crawl_job as job
-                set state = 'lost', updated_at = now()
-                where job.state in ('pending', 'running')
-                  and job.node = any(%s)
-                  and not exists (select from crawl_job_seen seen where seen.job_id = job.job_id)
-                returning 1
             )
-            select (select count(*) from upserted) + (select count(*) from lost)
-        """, (answered,))
-        changed = cur.fetchone()[0]
+            update ops.crawl_job as job
+            set state = 'lost', updated_at = now()
+            where job.state in ('pending', 'running')
+              and job.node = any(%(answered)s)
+              and not exists (select from seen where seen.job_id = job.job_id)
+        """, {"records": Json(records), "answered": answered})
     conn.commit()
-    return changed
+    return silent
 
 
 def job_record(node: str, state: str, job: dict) -> dict:

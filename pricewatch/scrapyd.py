@@ -103,6 +103,8 @@ class Node:
         except requests.ConnectionError as exc:
             raise PricewatchError(f"no Scrapyd answers at {self.url} (node {self.name}); "
                                   "start one with `pricewatch scrapyd start`") from exc
+        except requests.RequestException as exc:
+            raise PricewatchError(f"{endpoint} on Scrapyd at {self.url} (node {self.name}) failed: {exc}") from exc
         if response.status_code == 401:
             raise PricewatchError(f"Scrapyd at {self.url} (node {self.name}) refused the credentials; "
                                   f"set {USERNAME_VARIABLE} and {PASSWORD_VARIABLE} to the ones it runs with")

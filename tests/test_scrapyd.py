@@ -12,7 +12,7 @@ import psycopg2
 import pytest
 import requests
 
-from pricewatch import config, crawl_jobs, replay, scrapyd
+from pricewatch import config, crawl_jobs, database, replay, scrapyd
 from pricewatch.cli import main
 from pricewatch.errors import PricewatchError
 from scrapyd_fixtures import PASSWORD, USERNAME, free_port, project_spiders, running_node
@@ -156,3 +156,18 @@ def test_spiders_spread_over_both_nodes_once_per_slot_and_are_recorded(two_nodes
     assert [row[0] for row in rows] == spiders
     assert {row[1] for row in rows} == {"alpha", "beta"}
     assert all(row[2:] == ("finished", "finished", True, True, True, True) for row in rows), rows
+
+
+@pytest.mark.slow
+def test_sync_marks_jobs_an_answering_node_forgot_as_lost_and_keeps_a_silent_nodes_jobs(two_nodes, admin):
+    with admin.cursor() as cur:
+        cur.execute("""
+            insert into ops.crawl_job (job_id, spider, node, state)
+            values ('steam-forgotten', 'steam', 'alpha', 'running'), ('steam-far', 'steam', 'gamma', 'pending')
+        """)
+    silent_node = scrapyd.Node("gamma", scrapyd.local_url(free_port()), scrapyd.credentials())
+    with contextlib.closing(database.connect(role="pricewatch_loader")) as conn:
+        assert crawl_jobs.sync(conn, [*two_nodes, silent_node]) == ["gamma"]
+    with admin.cursor() as cur:
+        cur.execute("select job_id, state from ops.crawl_job where job_id like 'steam-f%' order by job_id")
+        assert cur.fetchall() == [("steam-far", "pending"), ("steam-forgotten", "lost")]

@@ -52,7 +52,8 @@ def run_status(args) -> int:
 def run_jobs(args) -> int:
     nodes = scrapyd.select_nodes(scrapyd.configured_nodes(), args.node)
     with contextlib.closing(database.connect(role="pricewatch_loader")) as conn:
-        crawl_jobs.sync(conn, nodes)
+        for name in crawl_jobs.sync(conn, nodes):
+            print(f"node {name} did not answer; its jobs keep the state last seen")
         with conn.cursor() as cur:
             cur.execute("""
                 select job_id, node, state, coalesce(items_scraped::text, '-'), coalesce(health, '-'),
