@@ -30,7 +30,8 @@ setup(
             "pgserver>=0.1.4",
             "rapidfuzz>=3.0",
             "rich>=13.0",
+            "matplotlib>=3.7",
         ],
-        "test": ["pytest>=7", "pytest-timeout>=2.1", "hypothesis>=6"],
+        "test": ["pytest>=7", "pytest-timeout>=2.1", "hypothesis>=6", "aiosmtpd>=1.4"],
     },
 )

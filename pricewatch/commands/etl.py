@@ -6,6 +6,7 @@ import psycopg2
 import psycopg2.extras
 
 from pricewatch import database, news_matching
+from pricewatch.alerts.delivery import send_pending
 from pricewatch.errors import PricewatchError
 from pricewatch.games.store import rematch
 
@@ -81,6 +82,8 @@ def run(args) -> int:
         # New listings and titles change which listings are one game (summary with -v).
         log.info("%s", rematch(conn))
         conn.commit()
+        # reporting.watchlist_alerts now reflects this run; each alert goes out once per channel.
+        log.info("alerts sent: %s", send_pending(conn))
     if failed:
         raise PricewatchError(f"ETL failed for {', '.join(failed)} (see ops.etl_run)")
     return 0
