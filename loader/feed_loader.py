@@ -131,6 +131,8 @@ class FeedLoader:
         cur.execute(statements.plan_changes(spec))
         cur.execute(statements.move_latest(spec, feed_file_id))
         cur.execute(statements.insert_changes(spec, feed_file_id))
+        if spec.refresh:
+            cur.execute(statements.refresh_latest(spec))
         cur.execute(statements.record_rejects(feed_file_id))
         cur.execute(statements.close_ledger(spec, feed_file_id))
         return LoadResult(path, feed_file_id, *cur.fetchone())

@@ -26,7 +26,33 @@ STORE_LISTING = FeedSpec(
     sources=tuple(contracts.schema("store_listing")["properties"]["source"]["enum"]),
 )
 
-SPECS = {spec.name: spec for spec in (STORE_LISTING,)}
+NEWS_ITEM = FeedSpec(
+    name="news_item",
+    contract="news_item",
+    table=("staging", "news_item"),
+    key=(Column("source"), Column("feed"), Column("external_id")),
+    observed_at=Column("scraped_at", "timestamptz", "observed_at"),
+    # A new staging row only when the title or the link changes; votes and comments move all the time.
+    content=(Column("title"), Column("url")),
+    refresh=(
+        Column("published_at", "timestamptz"),
+        Column("author"),
+        Column("summary"),
+        Column("link_url"),
+        Column("score", "integer"),
+        Column("num_comments", "integer"),
+        Column("flair"),
+        Column("deal_store"),
+        Column("deal_title"),
+        Column("deal_price", "numeric"),
+        Column("deal_currency"),
+        Column("deal_discount_percent", "smallint"),
+    ),
+    money=MoneyRule(fields=("deal_price",), currency_field="deal_currency"),
+    sources=tuple(contracts.schema("news_item")["properties"]["source"]["enum"]),
+)
+
+SPECS = {spec.name: spec for spec in (STORE_LISTING, NEWS_ITEM)}
 
 
 def spec_named(name: str) -> FeedSpec:

@@ -49,6 +49,20 @@ REPORTS = {
         ("store", "title", "region", "currency", "price", "regular_price", "discount_percent", "subscription_price",
          "valid_from", "valid_to"),
         ("store", "title", "region", "valid_from"), days_column="valid_to"),
+    "news": Report(
+        "game_news", "posts and articles mentioning each game, newest first",
+        ("game", "source", "feed", "published_at", "title", "url", "author", "score", "num_comments", "match_method",
+         "match_score", "summary"),
+        ("game", "source", "feed", "published_at", "title", "match_method", "match_score"),
+        ("game", "published_at desc", "title"), game_column="game", days_column="published_at"),
+    "deals": Report(
+        "reddit_deals", "Reddit deal posts next to the store's current price in our data",
+        ("posted_at", "store", "deal_title", "deal_price", "deal_currency", "deal_discount_percent", "game",
+         "our_region", "our_currency", "our_price", "price_difference", "store_named", "subreddit", "score",
+         "num_comments", "post_title", "post_url", "link_url"),
+        ("posted_at", "store_named", "deal_title", "deal_price", "deal_currency", "deal_discount_percent", "our_price",
+         "our_currency", "price_difference"),
+        ("posted_at desc", "store_named", "deal_title"), game_column="deal_title", days_column="posted_at"),
 }
 
 

@@ -1,0 +1,148 @@
+"""Which games a news item talks about, when no store link or exact title said it: rapidfuzz over titles.
+
+The news ETL of a source is two steps, each committed on its own: `etl.run_news_source` in SQL (items,
+deals, mentions by store link and exact title, the run log), then `match_titles` here for the items the SQL
+could not match. A game matches when its normalised title (etl.normalize_title, computed in SQL for both
+sides) appears in the item's deal title or title as whole words, allowing small spelling differences
+(rapidfuzz partial_ratio, THRESHOLD measured on the labelled set in tests/test_news_matching.py). A match
+inside a longer matched title ("hades" within "hades ii") is the longer game's. Mentions are written
+set-based: COPY into a temporary table, then one insert.
+"""
+import io
+from dataclasses import dataclass
+
+import psycopg2.extras
+from rapidfuzz import fuzz, process
+
+THRESHOLD = 90
+# Shorter titles ("Inside", "Ico") match too many ordinary words; they need a store link or exact title.
+MIN_TITLE_LENGTH = 5
+MAX_MENTIONS = 3
+
+
+@dataclass(frozen=True)
+class Game:
+    game_id: int
+    normalized_title: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Match:
+    game: Game
+    score: float
+    start: int
+    end: int
+
+    def within(self, other: "Match") -> bool:
+        return (other is not self and len(other.game.normalized_title) > len(self.game.normalized_title)
+                and other.start <= self.start and self.end <= other.end)
+
+
+def on_word_boundaries(text: str, start: int, end: int) -> bool:
+    return (start == 0 or text[start - 1] == " ") and (end == len(text) or text[end] == " ")
+
+
+def title_matches(text: str, games: list[Game], threshold: float = THRESHOLD) -> list[Match]:
+    """Games named in `text` (a normalised title), best first, each aligned on whole words of `text`."""
+    if not text:
+        return []
+    choices = {index: game.normalized_title for index, game in enumerate(games)
+               if len(game.normalized_title) >= MIN_TITLE_LENGTH}
+    found = []
+    for _, _, index in process.extract(text, choices, scorer=fuzz.partial_ratio, score_cutoff=threshold, limit=None):
+        game = games[index]
+        alignment = fuzz.partial_ratio_alignment(game.normalized_title, text)
+        if alignment is None or alignment.score < threshold:
+            continue
+        # partial_ratio aligns the shorter string inside the longer one; a title longer than the text is
+        # compared whole.
+        if len(game.normalized_title) <= len(text):
+            start, end = alignment.dest_start, alignment.dest_end
+            if not on_word_boundaries(text, start, end):
+                continue
+        else:
+            start, end = 0, len(text)
+            if fuzz.ratio(game.normalized_title, text) < threshold:
+                continue
+        found.append(Match(game, round(alignment.score, 1), start, end))
+    kept = [match for match in found if not any(match.within(other) for other in found)]
+    return sorted(kept, key=lambda match: (-match.score, match.game.game_id))[:MAX_MENTIONS]
+
+
+CANDIDATES = """
+with newest_game as (
+    select coalesce(max(created_at), '-infinity') as created_at from core.game
+)
+select item.news_item_id, etl.normalize_title(coalesce(deal.title, item.title)) as text,
+       exists (
+           select from core.news_mention as mention
+           where mention.news_item_id = item.news_item_id and mention.match_method <> 'fuzzy_title'
+       ) as matched_exactly
+from core.news_item as item
+join core.news_feed as feed using (news_feed_id)
+left join core.news_deal as deal using (news_item_id)
+where feed.source = %s
+  and (item.matched_at is null or item.matched_at < (select created_at from newest_game))
+"""
+INSERT_MENTIONS = """
+insert into core.news_mention (news_item_id, game_id, match_method, match_score, matched_text)
+select news_item_id, game_id, 'fuzzy_title', match_score, matched_text
+from fuzzy_mention
+on conflict (news_item_id, game_id) do nothing
+"""
+
+
+def match_titles(conn, source: str) -> int:
+    """Fuzzy mentions for the unmatched items of `source`, in the caller's transaction; returns rows added."""
+    with conn.cursor() as cur:
+        cur.execute(CANDIDATES, (source,))
+        candidates = cur.fetchall()
+        if not candidates:
+            return 0
+        cur.execute("update core.news_item set matched_at = now() where news_item_id = any(%s)",
+                    ([news_item_id for news_item_id, _, _ in candidates],))
+        cur.execute("select game_id, normalized_title, title from core.game")
+        games = [Game(*row) for row in cur.fetchall()]
+        rows = io.StringIO()
+        # An item matched by store link or exact title is about that game; only the rest are searched.
+        for news_item_id, text, matched_exactly in candidates:
+            for match in () if matched_exactly else title_matches(text, games):
+                rows.write(f"{news_item_id}\t{match.game.game_id}\t{match.score}\t{copy_text(match.game.title)}\n")
+        cur.execute("""
+            create temp table fuzzy_mention (
+                news_item_id bigint, game_id bigint, match_score numeric, matched_text text
+            ) on commit drop""")
+        rows.seek(0)
+        cur.copy_expert("copy fuzzy_mention from stdin", rows)
+        cur.execute(INSERT_MENTIONS)
+        return cur.rowcount
+
+
+def copy_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def run_source(conn, source: str) -> dict:
+    """The SQL run of a news source, committed, then fuzzy matching, committed; the run row + fuzzy count."""
+    with conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
+        cur.execute("select * from etl.run_news_source(%s)", (source,))
+        run = dict(cur.fetchone())
+    conn.commit()
+    run["fuzzy_mentions"] = 0
+    if run["status"] == "succeeded":
+        try:
+            run["fuzzy_mentions"] = match_titles(conn, source)
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+    return run
+
+
+def summary(run: dict) -> str:
+    if run["status"] == "failed":
+        return f"{run['source']}: failed: {run['error']}"
+    return (f"{run['source']}: {run['rows_in']} rows in, {run['rows_changed']} items new or retitled, "
+            f"{run['periods_confirmed']} items rescraped, {run['listings_changed']} mentions by store link or "
+            f"exact title, {run['fuzzy_mentions']} by fuzzy title")

@@ -1,0 +1,124 @@
+"""News ETL end to end on a real database: loader news spec (change-only on title/url, refreshed score),
+`pricewatch etl reddit news` (items, deals, store-link / exact / fuzzy mentions, run log) and the views."""
+import pytest
+
+from loader_fixtures import rows
+from news_fixtures import STORE_LISTINGS, gamedeals, load, news_feeds
+from pricewatch.cli import main
+
+
+@pytest.fixture
+def landing(tmp_path):
+    return tmp_path / "landing"
+
+
+@pytest.fixture
+def stores_loaded(db_url, landing):
+    for source in ("steam", "gog", "epic"):
+        load(landing, source, f"{source}-1", [item for item in STORE_LISTINGS if item["source"] == source])
+    assert main(["etl", "steam", "gog", "epic"]) == 0
+
+
+def mentions(db_url):
+    return rows(db_url, """
+        select item.external_id, game.title, mention.match_method, mention.match_score::float
+        from core.news_mention as mention
+        join core.news_item as item using (news_item_id)
+        join core.game using (game_id)
+        order by item.external_id, game.title""")
+
+
+def test_staging_keeps_a_row_per_title_or_url_change_and_refreshes_the_score(db_url, landing):
+    load(landing, "reddit", "reddit-1", gamedeals())
+    load(landing, "reddit", "reddit-2", gamedeals(scraped_at="2026-09-14T10:00:00Z", score=999))
+    retitled = gamedeals(scraped_at="2026-09-14T11:00:00Z", score=1000)
+    retitled[0]["title"] = "[Steam] Stardew Valley ($8.99 / 40% off) [Expired]"
+    load(landing, "reddit", "reddit-3", retitled)
+    assert rows(db_url, """
+        select external_id, change_seq, is_latest, score, observed_at::text, last_seen_at::text
+        from staging.news_item where external_id in ('1f0d001', '1f0d002') order by external_id, change_seq""") == [
+        ("1f0d001", 1, False, 999, "2026-09-14 09:00:00+00", "2026-09-14 10:00:00+00"),
+        ("1f0d001", 2, True, 1000, "2026-09-14 11:00:00+00", "2026-09-14 11:00:00+00"),
+        ("1f0d002", 1, True, 1000, "2026-09-14 09:00:00+00", "2026-09-14 11:00:00+00"),
+    ]
+    assert rows(db_url, "select count(*) from staging.news_item") == [(8,)]
+
+
+def test_etl_fills_items_deals_and_mentions(db_url, landing, stores_loaded, capsys):
+    load(landing, "reddit", "reddit-1", gamedeals())
+    load(landing, "news", "news-1", news_feeds())
+    assert main(["etl", "reddit", "news"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        "reddit: 7 rows in, 7 items new or retitled, 0 items rescraped, 4 mentions by store link or exact title, "
+        "0 by fuzzy title",
+        "news: 4 rows in, 4 items new or retitled, 0 items rescraped, 0 mentions by store link or exact title, "
+        "4 by fuzzy title",
+    ]
+    assert mentions(db_url) == [
+        ("1f0d001", "Stardew Valley", "store_link", 100.0),
+        ("1f0d002", "The Witcher 3: Wild Hunt - Game of the Year Edition", "store_link", 100.0),
+        ("1f0d003", "Hollow Knight", "store_link", 100.0),
+        ("1f0d006", "Hades", "store_link", 100.0),
+        ("https://mastodon.social/@nintendolife/113145380000000002", "Stardew Valley", "fuzzy_title", 100.0),
+        ("https://mastodon.social/@nintendolife/113145550000000001", "Hollow Knight", "fuzzy_title", 100.0),
+        ("tag:indiedeals.example,2026:post-101", "Hades", "fuzzy_title", 100.0),
+        ("tag:indiedeals.example,2026:post-102", "Stardew Valley", "fuzzy_title", 100.0),
+    ]
+    assert rows(db_url, """
+        select store_named, store, deal.title, price::text, currency, discount_percent
+        from core.news_deal as deal join core.news_item using (news_item_id) order by external_id""") == [
+        ("Steam", "steam", "Stardew Valley", "8.99", "USD", 40),
+        ("GOG", "gog", "The Witcher 3: Wild Hunt - Game of the Year Edition", "7.49", "USD", 85),
+        ("Epic Games", "epic", "Hollow Knight", "0", None, 100),
+        ("Steam", "steam", "Hades", None, None, 50),
+        ("Humble Bundle", None, "Humble Choice November", "11.99", "USD", None),
+    ]
+    assert rows(db_url, """
+        select source, status, rows_in, rows_changed from ops.etl_run
+        where source in ('reddit', 'news') order by etl_run_id""") == [
+        ("reddit", "succeeded", 7, 7), ("news", "succeeded", 4, 4)]
+
+
+def test_rescrape_moves_score_and_last_seen_without_new_items(db_url, landing, stores_loaded, capsys):
+    load(landing, "reddit", "reddit-1", gamedeals())
+    assert main(["etl", "reddit"]) == 0
+    load(landing, "reddit", "reddit-2", gamedeals(scraped_at="2026-09-14T10:00:00Z", score=999))
+    assert main(["etl", "reddit"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "reddit: 0 rows in, 0 items new or retitled, 7 items rescraped, 0 mentions by store link or exact title, "
+        "0 by fuzzy title")
+    assert rows(db_url, """
+        select count(*), min(score), max(score), min(last_seen_at)::text from core.news_item""") == [
+        (7, 999, 999, "2026-09-14 10:00:00+00")]
+    assert len(mentions(db_url)) == 4
+
+
+def test_a_new_title_is_matched_again(db_url, landing, stores_loaded):
+    posts = gamedeals()
+    load(landing, "reddit", "reddit-1", posts)
+    assert main(["etl", "reddit"]) == 0
+    hades = next(post for post in posts if post["external_id"] == "1f0d006")
+    renamed = {**hades, "title": "[Steam] Stardew Valley (-40%)", "scraped_at": "2026-09-14T12:00:00Z",
+               "link_url": None, "deal_title": "Stardew Valley", "deal_discount_percent": 40}
+    load(landing, "reddit", "reddit-2", [renamed])
+    assert main(["etl", "reddit"]) == 0
+    assert [row for row in mentions(db_url) if row[0] == "1f0d006"] == [
+        ("1f0d006", "Stardew Valley", "exact_title", 100.0)]
+
+
+def test_views_as_the_reader(db_url, landing, stores_loaded, capsys):
+    load(landing, "reddit", "reddit-1", gamedeals())
+    load(landing, "news", "news-1", news_feeds())
+    assert main(["etl", "reddit", "news"]) == 0
+    capsys.readouterr()
+    assert main(["report", "news", "--game", "stardew", "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(",")[:4] for line in lines[1:]] == [
+        ["Stardew Valley", "reddit", "GameDeals", "2026-09-14 08:00"],
+        ["Stardew Valley", "news", "https://mastodon.social/@nintendolife.rss", "2026-09-14 09:30"],
+    ] or lines
+    assert main(["report", "deals", "--format", "csv"]) == 0
+    deals = capsys.readouterr().out.splitlines()
+    assert deals[0].startswith("posted_at,store,deal_title,deal_price,deal_currency,deal_discount_percent,game,")
+    assert len(deals) == 6
