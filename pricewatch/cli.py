@@ -16,7 +16,7 @@ COMMANDS = (
     "replay",
     "scrapyd", "deploy", "schedule", "run", "status", "cron",
     "etl", "report",
-    "games", "watch", "alerts",
+    "games", "watch", "alerts", "chart",
 )
 
 

@@ -21,8 +21,9 @@ class Game:
 
 def find_game(cur, text: str) -> Game:
     """The one game `text` names: games with a listing of exactly that name win over games merely containing it."""
-    cur.execute(CANDIDATES, {"text": text.strip()})
-    rows = cur.fetchall()
+    with cur.connection.cursor() as plain:
+        plain.execute(CANDIDATES, {"text": text.strip()})
+        rows = plain.fetchall()
     wanted = parse(text).name
     games = {}
     for game_id, game, title, kind, listing_id in rows:

@@ -1,0 +1,43 @@
+"""pricewatch chart TITLE [--region US] [-o file.png] [--format csv]: a game's price history per store.
+
+Runs as pricewatch_reader: it reads reporting.price_timeline and reporting.game_listings only.
+"""
+import contextlib
+from pathlib import Path
+
+import psycopg2.extras
+
+from pricewatch import chart, database, tabular
+from pricewatch.commands.etl import migrated
+from pricewatch.errors import PricewatchError
+from pricewatch.games.lookup import find_game
+
+COLUMNS = ("day", "store", "title", "region", "currency", "price", "regular_price", "discount_percent")
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("chart", help="draw a game's price history per store (PNG), or give it as CSV")
+    parser.add_argument("title", metavar="TITLE")
+    parser.add_argument("--region", metavar="CC", help="only this storefront country, e.g. US")
+    parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="PNG to write (default: <game>.png)")
+    parser.add_argument("--format", choices=("png", "csv"), default="png", help="csv: the same data on stdout")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    with contextlib.closing(database.connect(role="pricewatch_reader")) as conn, migrated(), \
+            conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
+        game = find_game(cur, args.title)
+        cur.execute(chart.TIMELINE, {"game_id": game.game_id, "region": args.region.upper() if args.region else None})
+        rows = [dict(row) for row in cur.fetchall()]
+    if not rows:
+        where = f" in {args.region.upper()}" if args.region else ""
+        raise PricewatchError(f"no prices of {game.title}{where} yet")
+    if args.format == "csv":
+        tabular.write(list(COLUMNS), [tuple(row[column] for column in COLUMNS) for row in rows], "csv")
+        return 0
+    output = args.output or Path("".join(c if c.isalnum() else "-" for c in game.title).strip("-").lower() + ".png")
+    lines = chart.draw(game.title, rows, output)
+    days = [row["day"] for row in rows]
+    print(f"wrote {output} ({lines} line(s), {min(days)} to {max(days)})")
+    return 0
