@@ -5,7 +5,8 @@ import psycopg2
 import pytest
 from psycopg2 import errors, sql
 
-REPORTING_VIEWS = ["current_prices", "best_prices", "price_history", "historical_lows", "price_drops"]
+REPORTING_VIEWS = ["current_prices", "best_prices", "price_history", "historical_lows", "price_drops",
+                   "price_timeline", "watchlist_alerts", "game_listings"]
 
 
 @contextlib.contextmanager
@@ -99,6 +100,9 @@ def test_etl_role_reads_staging_but_cannot_change_it(db_url):
 
 def test_etl_role_writes_core_and_its_ops_tables_only(db_url):
     written = privileged_tables(db_url, "pricewatch_etl", "insert", "core", "staging", "ops", "reporting")
-    assert written == ["core.currency", "core.game", "core.listing", "core.price_history", "core.region",
-                       "core.store", "ops.etl_run", "ops.etl_watermark"]
-    assert privileged_tables(db_url, "pricewatch_etl", "delete", "core", "staging", "ops", "reporting") == []
+    assert written == ["core.currency", "core.game", "core.game_decision", "core.listing", "core.price_history",
+                       "core.region", "core.store", "core.watch_rule", "ops.alert_sent", "ops.etl_run",
+                       "ops.etl_watermark", "ops.game_match_review"]
+    # The matcher removes games it merged away; people remove decisions, watch rules; reviews are rebuilt.
+    assert privileged_tables(db_url, "pricewatch_etl", "delete", "core", "staging", "ops", "reporting") == [
+        "core.game", "core.game_decision", "core.watch_rule", "ops.game_match_review"]
