@@ -98,4 +98,14 @@ PRICEWATCH_STEAM_SEARCH_PAGE_SIZE = 50
 PRICEWATCH_STEAM_SEARCH_PAGES = 2
 PRICEWATCH_STEAM_FEATURED = True
 PRICEWATCH_STEAM_LANGUAGE = "english"
+# Steam names no currency for free apps; a free app is priced 0 in its storefront's currency, taken from here.
+# Storefronts missing here give free apps no currency, and the contract then drops them (counted).
+PRICEWATCH_STEAM_CURRENCIES = {
+    "US": "USD", "GB": "GBP", "DE": "EUR", "FR": "EUR", "IT": "EUR", "ES": "EUR", "NL": "EUR", "AT": "EUR",
+    "BE": "EUR", "FI": "EUR", "IE": "EUR", "PT": "EUR", "PL": "PLN", "NO": "NOK", "CH": "CHF", "RU": "RUB",
+    "UA": "UAH", "TR": "USD", "BR": "BRL", "MX": "MXN", "CA": "CAD", "AU": "AUD", "NZ": "NZD", "JP": "JPY",
+    "KR": "KRW", "CN": "CNY", "IN": "INR", "ID": "IDR", "SG": "SGD", "TH": "THB", "VN": "VND", "PH": "PHP",
+    "MY": "MYR", "TW": "TWD", "HK": "HKD", "ZA": "ZAR", "IL": "ILS", "SA": "SAR", "AE": "AED", "KZ": "KZT",
+    "CL": "CLP", "CO": "COP", "PE": "PEN", "UY": "UYU", "CR": "CRC", "QA": "QAR", "KW": "KWD",
+}
 PRICEWATCH_STEAM_AGE_COOKIES = {"birthtime": "470703601", "lastagecheckage": "1-January-1985", "mature_content": "1"}

@@ -47,7 +47,7 @@ PRICED = [
      f"{APPDETAILS}?appids=1245620,413150&cc=ua&filters=price_overview",
      ("413150", "UA"), "UAH", "137.00", "229.00", 40, False, "other", ""),
     ("appdetails_440_tf2_free_raw.json", f"{APPDETAILS}?appids=440&cc=us",
-     ("440", "US"), None, "0", "0", 0, True, "game", "Team Fortress 2"),
+     ("440", "US"), "USD", "0.00", "0.00", 0, True, "game", "Team Fortress 2"),
     ("istorebrowse_getitems_ru_rub_4items_discount_and_unavailable_2026-09.json", None,
      ("620", "RU"), "RUB", "385.00", "385.00", 0, False, "other", "Portal 2"),
     ("istorebrowse_getitems_ru_rub_4items_discount_and_unavailable_2026-09.json", None,

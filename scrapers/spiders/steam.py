@@ -179,6 +179,8 @@ class SteamSpider(StoreSpider):
         offer = data.get("price_overview")
         is_free = bool(data.get("is_free"))
         currency = offer["currency"] if offer else None
+        if is_free and not currency:
+            currency = self.settings.getdict("PRICEWATCH_STEAM_CURRENCIES").get(region)
         if offer:
             price, regular = from_minor(offer["final"], currency, 2), from_minor(offer["initial"], currency, 2)
         elif is_free:
