@@ -9,8 +9,7 @@ from pricewatch import config
 from pricewatch.cli import main
 from pricewatch.commands import cron
 
-STORES = ("steam", "psstore", "gog", "epic", "eshop")
-CHATTER = ("reddit", "news")
+SOURCES = ("steam", "psstore", "gog", "epic", "eshop", "reddit", "news")
 SCHEDULE_FIELD = re.compile(r"^(\*|[0-9]+(-[0-9]+)?)(/[0-9]+)?$")
 RUN_LOCKED = config.PROJECT_ROOT / "cron" / "run-locked"
 
@@ -23,12 +22,9 @@ def test_crontab_schedules_and_refreshes_every_source_from_this_checkout(pricewa
     commands = cron.commands(rendered)
     prefix = f"PRICEWATCH_HOME={pricewatch_home} {config.PROJECT_ROOT}/cron/run-locked "
     assert all(command.startswith(prefix) for command in commands)
-    for source in STORES + CHATTER:
+    for source in SOURCES:
         assert f"{prefix}crawl-{source} pricewatch schedule {source}" in commands
-    for source in STORES:
         assert f"{prefix}refresh-{source} {config.PROJECT_ROOT}/cron/refresh {source}" in commands
-    for source in CHATTER:
-        assert f"{prefix}refresh-{source} {config.PROJECT_ROOT}/cron/refresh --load-only {source}" in commands
     assert rendered.startswith(f"# >>> pricewatch {config.PROJECT_ROOT} >>>\n")
     assert rendered.endswith(f"# <<< pricewatch {config.PROJECT_ROOT} <<<\n")
 
