@@ -4,8 +4,9 @@ The news ETL of a source is two steps, each committed on its own: `etl.run_news_
 deals, mentions by store link and exact title, the run log), then `match_titles` here for the items the SQL
 could not match. A game matches when its normalised title (etl.normalize_title, computed in SQL for both
 sides) appears in the item's deal title or title as whole words, allowing small spelling differences
-(rapidfuzz partial_ratio, THRESHOLD measured on the labelled set in tests/test_news_matching.py). A match
-inside a longer matched title ("hades" within "hades ii") is the longer game's. Mentions are written
+(rapidfuzz partial_ratio, THRESHOLD measured on the labelled set in tests/test_news_matching.py); one-word
+titles must be the whole text. A match inside a longer matched title ("hades" within "hades ii") is the
+longer game's. Mentions are written
 set-based: COPY into a temporary table, then one insert.
 """
 import io
@@ -14,9 +15,10 @@ from dataclasses import dataclass
 import psycopg2.extras
 from rapidfuzz import fuzz, process
 
-THRESHOLD = 90
-# Shorter titles ("Inside", "Ico") match too many ordinary words; they need a store link or exact title.
-MIN_TITLE_LENGTH = 5
+THRESHOLD = 92
+# A one-word title ("Control", "Inside", "Hades") is an ordinary word in a headline: it matches only a text
+# that is the title as a whole (a deal title), like a title longer than the text.
+MIN_WORDS_WITHIN_TEXT = 2
 MAX_MENTIONS = 3
 
 
@@ -25,6 +27,11 @@ class Game:
     game_id: int
     normalized_title: str
     title: str
+
+    @property
+    def key(self) -> str:
+        """What is searched for: headlines and deal posts drop a leading "The" ("Witcher 3 Wild Hunt")."""
+        return self.normalized_title.removeprefix("the ")
 
 
 @dataclass(frozen=True)
@@ -35,7 +42,7 @@ class Match:
     end: int
 
     def within(self, other: "Match") -> bool:
-        return (other is not self and len(other.game.normalized_title) > len(self.game.normalized_title)
+        return (other is not self and len(other.game.key) > len(self.game.key)
                 and other.start <= self.start and self.end <= other.end)
 
 
@@ -47,23 +54,22 @@ def title_matches(text: str, games: list[Game], threshold: float = THRESHOLD) ->
     """Games named in `text` (a normalised title), best first, each aligned on whole words of `text`."""
     if not text:
         return []
-    choices = {index: game.normalized_title for index, game in enumerate(games)
-               if len(game.normalized_title) >= MIN_TITLE_LENGTH}
+    choices = {index: game.key for index, game in enumerate(games)}
     found = []
     for _, _, index in process.extract(text, choices, scorer=fuzz.partial_ratio, score_cutoff=threshold, limit=None):
         game = games[index]
-        alignment = fuzz.partial_ratio_alignment(game.normalized_title, text)
+        alignment = fuzz.partial_ratio_alignment(game.key, text)
         if alignment is None or alignment.score < threshold:
             continue
-        # partial_ratio aligns the shorter string inside the longer one; a title longer than the text is
-        # compared whole.
-        if len(game.normalized_title) <= len(text):
+        # partial_ratio aligns the shorter string inside the longer one; a title longer than the text, or
+        # of one word, is compared with the whole text.
+        if len(game.key) <= len(text) and len(game.key.split()) >= MIN_WORDS_WITHIN_TEXT:
             start, end = alignment.dest_start, alignment.dest_end
             if not on_word_boundaries(text, start, end):
                 continue
         else:
             start, end = 0, len(text)
-            if fuzz.ratio(game.normalized_title, text) < threshold:
+            if fuzz.ratio(game.key, text) < threshold:
                 continue
         found.append(Match(game, round(alignment.score, 1), start, end))
     kept = [match for match in found if not any(match.within(other) for other in found)]

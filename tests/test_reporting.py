@@ -120,7 +120,7 @@ def test_report_with_no_rows_says_so(db_url, capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["best", "--days", "7"], "--days applies to drops, history, not to best"),
+    (["best", "--days", "7"], "--days applies to drops, history, news, deals, not to best"),
     (["drops", "--days", "-1"], "--days must be 0 or more"),
 ])
 def test_report_refuses_options_that_do_not_apply(db_url, capsys, argv, message):
@@ -133,4 +133,4 @@ def test_every_etl_and_reporting_function_is_commented(admin):
         select p.oid::regprocedure::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace
         where n.nspname in ('etl', 'reporting') and obj_description(p.oid, 'pg_proc') is null""") == []
     assert len(rows(admin, "select 1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace "
-                           "where n.nspname in ('etl', 'reporting')")) == 9
+                           "where n.nspname in ('etl', 'reporting')")) == 14

@@ -171,8 +171,8 @@ alter table ops.etl_run drop constraint etl_run_source_fkey;
 GRANTS = r"""
 grant execute on all functions in schema etl to pricewatch_etl;
 revoke all on all functions in schema etl from public;
-grant select, insert, update on core.news_source, core.news_feed, core.news_item, core.store_alias,
-    core.news_deal, core.news_mention to pricewatch_etl;
+grant select on core.news_source, core.store_alias to pricewatch_etl;
+grant select, insert, update on core.news_feed, core.news_item, core.news_deal, core.news_mention to pricewatch_etl;
 grant delete on core.news_deal, core.news_mention to pricewatch_etl;
 grant select on reporting.game_news, reporting.reddit_deals to pricewatch_reader;
 """
