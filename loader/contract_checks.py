@@ -24,21 +24,32 @@ DECIMAL = r"^[0-9]+(\.[0-9]+)?$"
 
 
 class Value:
-    """SQL expressions for one JSON value: as jsonb, as text, and its JSON type."""
+    """SQL expressions for one JSON value: as jsonb, as text, and its JSON type (null when absent)."""
 
-    def __init__(self, jsonb: sql.Composable, label: str):
+    def __init__(self, jsonb: sql.Composable, label: str, text=None, json_type=None):
         self.jsonb = jsonb
         self.label = label
-        self.text = sql.SQL("({} #>> '{{}}')").format(jsonb)
-        self.type = sql.SQL("jsonb_typeof({})").format(jsonb)
+        self.text = text or sql.SQL("({} #>> '{{}}')").format(jsonb)
+        self.type = json_type or sql.SQL("jsonb_typeof({})").format(jsonb)
 
     @classmethod
     def field(cls, name: str) -> "Value":
-        return cls(sql.SQL("(doc -> {})").format(sql.Literal(name)), name)
+        """A top-level field, read from the columns `field_columns` extracts once per record."""
+        return cls(sql.SQL("(doc -> {})").format(sql.Literal(name)), name,
+                   text=sql.Identifier(f"{name}/text"), json_type=sql.Identifier(f"{name}/type"))
 
     def when(self, json_type: str, condition: sql.Composable) -> sql.Composable:
         """`condition`, evaluated only for values of `json_type` (casts on other types would raise)."""
         return sql.SQL("case when {} = {} then {} end").format(self.type, sql.Literal(json_type), condition)
+
+
+def field_columns(spec: FeedSpec) -> sql.Composable:
+    """Type and text of every contract field of `doc`, each looked up once for all the checks."""
+    properties = contracts.schema(spec.contract)["properties"]
+    return sql.SQL(",\n        ").join(
+        sql.SQL("jsonb_typeof(doc -> {0}) as {1}, doc ->> {0} as {2}").format(
+            sql.Literal(name), sql.Identifier(f"{name}/type"), sql.Identifier(f"{name}/text"))
+        for name in properties)
 
 
 def resolve(schema: dict, node: dict) -> dict:
@@ -80,9 +91,13 @@ def value_checks(value: Value, node: dict, schema: dict) -> list:
         raise ValueError(f"{value.label}: JSON Schema keywords {sorted(unknown)} are not translated to SQL")
     checks = type_check(value, node)
     if "enum" in node:
-        allowed = sql.SQL("array[{}]::jsonb[]").format(
-            sql.SQL(", ").join(sql.Literal(json.dumps(item)) for item in node["enum"]))
-        checks.append((sql.SQL("not ({} = any({}))").format(value.jsonb, allowed),
+        if all(isinstance(item, str) for item in node["enum"]):
+            allowed = sql.SQL("coalesce({} = 'string' and {} = any({}), false)").format(
+                value.type, value.text, sql.Literal(list(node["enum"])))
+        else:
+            allowed = sql.SQL("coalesce({} = any({}::jsonb[]), false)").format(
+                value.jsonb, sql.Literal([json.dumps(item) for item in node["enum"]]))
+        checks.append((sql.SQL("({} is not null and not {})").format(value.type, allowed),
                        literal_reason(f"{value.label}: not one of {', '.join(map(str, node['enum']))}")))
     if "minLength" in node:
         checks.append((value.when("string", sql.SQL("char_length({}) < {}").format(value.text, sql.Literal(node["minLength"]))),
@@ -131,8 +146,8 @@ def money_checks(value: Value, max_amount: int, currency_field: str) -> list:
         (when_decimal(sql.SQL("{}::numeric > {}").format(value.text, sql.Literal(max_amount))),
          literal_reason(f"{value.label}: absurd amount (more than {max_amount})")),
         (when_decimal(sql.SQL("scale({}::numeric) > currency_digits").format(value.text)),
-         sql.SQL("{} || (doc ->> {}) || ' allows (' || currency_digits || ')'").format(
-             literal_reason(f"{value.label}: more decimals than "), sql.Literal(currency_field))),
+         sql.SQL("{} || {} || ' allows (' || currency_digits || ')'").format(
+             literal_reason(f"{value.label}: more decimals than "), Value.field(currency_field).text)),
     ]
 
 
@@ -142,7 +157,7 @@ def reject_reasons(spec: FeedSpec) -> list:
     Expects `doc` (the record, a jsonb object) and `currency_digits` (minor units of the record's currency,
     null when unknown) in scope."""
     schema = contracts.schema(spec.contract)
-    checks = [(sql.SQL("not (doc ? {})").format(sql.Literal(name)), literal_reason(f"missing required field: {name}"))
+    checks = [(sql.SQL("{} is null").format(Value.field(name).type), literal_reason(f"missing required field: {name}"))
               for name in schema.get("required", ())]
     money = spec.money
     for name, node in schema["properties"].items():

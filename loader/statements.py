@@ -7,7 +7,7 @@ feed_plan   what each valid record is for its listing: new change, unchanged, or
 from psycopg2 import sql
 
 import contracts
-from loader.contract_checks import reason_case
+from loader.contract_checks import field_columns, reason_case
 from loader.spec import INTEGER_TYPES, Column, FeedSpec
 
 
@@ -19,12 +19,12 @@ def names(columns, prefix: str | None = None) -> sql.Composable:
 
 def typed(column: Column) -> sql.Composable:
     """The record's field as the column's SQL type (the record passed the contract, so casts hold)."""
-    key = sql.Literal(column.field)
     if column.sql_type == "text[]":
-        return sql.SQL("array(select jsonb_array_elements_text(doc -> {}))").format(key)
+        return sql.SQL("array(select jsonb_array_elements_text(doc -> {}))").format(sql.Literal(column.field))
+    text = sql.Identifier(f"{column.field}/text")
     if column.sql_type in INTEGER_TYPES:
-        return sql.SQL("(doc ->> {})::numeric::{}").format(key, sql.SQL(column.sql_type))
-    return sql.SQL("(doc ->> {})::{}").format(key, sql.SQL(column.sql_type))
+        return sql.SQL("{}::numeric::{}").format(text, sql.SQL(column.sql_type))
+    return sql.SQL("{}::{}").format(text, sql.SQL(column.sql_type))
 
 
 def create_work_tables(spec: FeedSpec) -> sql.Composable:
@@ -67,28 +67,33 @@ def check_records(spec: FeedSpec, parse: str = "careful") -> sql.Composable:
             sql.Literal(money.currency_field))
         currency_digits = sql.SQL("currency.currency_digits")
     content = sql.SQL(", ").join(sql.Identifier(c.name) for c in spec.content)
+    # `offset 0` keeps each step a separate subquery: computed once per row, not copied into every use.
     return sql.SQL("""
 insert into feed_record
-with parsed as (
+with currency as (
+    select * from unnest({codes}::text[], {digits}::integer[]) as currency(code, currency_digits)
+),
+parsed as (
     select line_number, raw, read_error, {doc} as doc
     from feed_line
     where raw ~ '[^[:space:]]'
-),
-currency as (
-    select * from unnest({codes}::text[], {digits}::integer[]) as currency(code, currency_digits)
+    offset 0
 ),
 line as (
-    select parsed.*, {currency_digits}
+    select parsed.*, {currency_digits},
+        {fields}
     from parsed
     {currency_join}
+    offset 0
 ),
 checked as (
-    select line_number, doc,
+    select line.*,
         case
             {first}
             {checks}
         end as reason
     from line
+    offset 0
 ),
 typed as (
     select line_number, reason, {typed}
@@ -101,6 +106,7 @@ from typed
         doc=doc,
         codes=sql.Literal(list(table)),
         digits=sql.Literal(list(table.values())),
+        fields=field_columns(spec),
         first=sql.SQL(first),
         checks=reason_case(spec),
         currency_join=currency_join,

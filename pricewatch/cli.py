@@ -15,6 +15,7 @@ COMMANDS = (
     "parse",
     "replay",
     "scrapyd", "deploy", "schedule", "run", "status", "cron",
+    "load", "feeds",
     "etl", "report",
     "games", "watch", "alerts", "chart",
 )

@@ -65,6 +65,10 @@ create table ops.feed_file (
     constraint feed_file_counts_add_up check (lines_read = rows_new + rows_unchanged + rows_rejected)
 );
 comment on table ops.feed_file is 'Ledger of every feed file loaded: a file (by content hash) is loaded once';
+comment on column ops.feed_file.path is 'Where the file was when loaded (it may since have moved to the archive)';
+comment on column ops.feed_file.feed_kind is 'The loader feed spec used (store_listing, ...)';
+comment on column ops.feed_file.source is 'Source of the records (null when the file mixes sources)';
+comment on column ops.feed_file.loaded_at is 'When the load committed';
 comment on column ops.feed_file.sha256 is 'Hash of the file content; loading the same content again is a no-op';
 comment on column ops.feed_file.lines_read is 'Records read from the file; always rows_new + rows_unchanged + rows_rejected';
 comment on column ops.feed_file.rows_new is 'Records that were a change of their listing and became a staging row';
@@ -81,7 +85,8 @@ create table ops.load_reject (
 );
 create index load_reject_feed_file_idx on ops.load_reject (feed_file_id);
 comment on table ops.load_reject is 'Feed records the loader refused, with the file, line number, reason and raw text';
-comment on column ops.load_reject.raw_text is 'The line as read (undecodable bytes shown as \xNN escapes)';
+comment on column ops.load_reject.raw_text is 'The line as read (undecodable bytes shown as \xNN escapes, NUL as \x00)';
+comment on column ops.load_reject.line_number is 'Line in the feed file (element number for JSON arrays)';
 
 create table staging.store_listing (
     change_id bigint generated always as identity primary key,
@@ -92,7 +97,7 @@ create table staging.store_listing (
     is_latest boolean not null default true,
     observed_at timestamptz not null,
     last_seen_at timestamptz not null,
-    last_seen_feed_file_id bigint not null references ops.feed_file,
+    last_seen_feed_file_id bigint not null,
     currency text,
     price numeric,
     regular_price numeric,
@@ -106,7 +111,7 @@ create table staging.store_listing (
     release_date text,
     discount_ends_at timestamptz,
     content_hash uuid not null,
-    feed_file_id bigint not null references ops.feed_file,
+    feed_file_id bigint not null,
     line_number integer not null
 );
 -- One row per change: the n-th change of a listing exists once, whatever loads race. A price going
@@ -123,6 +128,9 @@ comment on column staging.store_listing.price is 'Price paid now, in major units
 comment on column staging.store_listing.regular_price is 'Price without discount, in major units; null when not for sale';
 comment on column staging.store_listing.subscription is 'Set when the price is tied to a subscription (e.g. PS_PLUS), never the public price';
 comment on column staging.store_listing.content_hash is 'md5 of every field but scraped_at: equal hash means nothing changed';
+comment on column staging.store_listing.feed_file_id is 'ops.feed_file that first showed this state (no foreign key: per-row checks would dominate bulk loads; the loader writes the ledger row in the same transaction)';
+comment on column staging.store_listing.last_seen_feed_file_id is 'ops.feed_file that last confirmed this state; the ETL propagates last_seen_at from rows whose id passed its watermark';
+comment on column staging.store_listing.line_number is 'Line of the record in its feed file (element number for JSON arrays)';
 
 -- Loads and ETL runs of one source serialise on this key, so an ETL watermark never skips a change id
 -- that a still-open load transaction has taken.
