@@ -1,5 +1,9 @@
 """News ETL end to end on a real database: loader news spec (change-only on title/url, refreshed score),
 `pricewatch etl reddit news` (items, deals, store-link / exact / fuzzy mentions, run log) and the views."""
+import csv
+import io
+
+import psycopg2
 import pytest
 
 from loader_fixtures import rows
@@ -106,18 +110,39 @@ def test_a_new_title_is_matched_again(db_url, landing, stores_loaded):
         ("1f0d006", "Stardew Valley", "exact_title", 100.0)]
 
 
-def test_views_as_the_reader(db_url, landing, stores_loaded, capsys):
+def csv_rows(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_reports_news_of_a_game_and_deals_next_to_our_prices(db_url, landing, stores_loaded, capsys):
     load(landing, "reddit", "reddit-1", gamedeals())
     load(landing, "news", "news-1", news_feeds())
     assert main(["etl", "reddit", "news"]) == 0
     capsys.readouterr()
     assert main(["report", "news", "--game", "stardew", "--format", "csv"]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    assert [line.split(",")[:4] for line in lines[1:]] == [
-        ["Stardew Valley", "reddit", "GameDeals", "2026-09-14 08:00"],
-        ["Stardew Valley", "news", "https://mastodon.social/@nintendolife.rss", "2026-09-14 09:30"],
-    ] or lines
+    news = csv_rows(capsys.readouterr().out)
+    # Newest first; the undated article is dated when it was first seen (scraped at 09:00).
+    assert [(row["source"], row["feed"], row["published_at"], row["match_method"]) for row in news] == [
+        ("news", "https://mastodon.social/@nintendolife.rss", "2026-09-14T09:30:00+00:00", "fuzzy_title"),
+        ("news", "https://indiedeals.example/feed.atom", "2026-09-14T09:00:00+00:00", "fuzzy_title"),
+        ("reddit", "GameDeals", "2026-09-14T08:00:00+00:00", "store_link"),
+    ]
     assert main(["report", "deals", "--format", "csv"]) == 0
-    deals = capsys.readouterr().out.splitlines()
-    assert deals[0].startswith("posted_at,store,deal_title,deal_price,deal_currency,deal_discount_percent,game,")
-    assert len(deals) == 6
+    deals = csv_rows(capsys.readouterr().out)
+    assert [(row["store_named"], row["deal_price"], row["deal_currency"], row["game"], row["our_price"],
+             row["our_currency"], row["price_difference"]) for row in deals] == [
+        ("Steam", "8.99", "USD", "Stardew Valley", "8.99", "USD", "0.00"),
+        ("GOG", "7.49", "USD", "The Witcher 3: Wild Hunt - Game of the Year Edition", "9.99", "USD", "-2.50"),
+        ("Epic Games", "0", "", "Hollow Knight", "0.00", "USD", ""),
+        ("Steam", "", "", "Hades", "12.49", "USD", ""),
+        ("Humble Bundle", "11.99", "USD", "", "", "", ""),
+    ]
+
+
+def test_reader_sees_the_news_views_but_not_core(db_url):
+    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
+        cur.execute("set role pricewatch_reader")
+        cur.execute("select count(*) from reporting.game_news")
+        cur.execute("select count(*) from reporting.reddit_deals")
+        with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+            cur.execute("select * from core.news_item")
