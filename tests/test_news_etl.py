@@ -6,6 +6,7 @@ import io
 import psycopg2
 import pytest
 
+from crawl_fixtures import replay_server, run_crawl  # noqa: F401  (pytest fixture)
 from loader_fixtures import rows
 from news_fixtures import STORE_LISTINGS, gamedeals, load, news_feeds
 from pricewatch.cli import main
@@ -146,3 +147,23 @@ def test_reader_sees_the_news_views_but_not_core(db_url):
         cur.execute("select count(*) from reporting.reddit_deals")
         with pytest.raises(psycopg2.errors.InsufficientPrivilege):
             cur.execute("select * from core.news_item")
+
+
+def test_crawl_load_etl_report_end_to_end(db_url, replay_server, tmp_path, stores_loaded, capsys):
+    """scrapy crawl reddit / news through the replay server, then pricewatch load, etl and report."""
+    reddit = run_crawl("reddit", replay_server.url, tmp_path / "reddit")
+    news = run_crawl("news", replay_server.url, tmp_path / "news",
+                     feeds="https://www.gematsu.com/feed,https://mastodon.social/@nintendolife.rss")
+    assert (reddit.returncode, news.returncode) == (0, 0), reddit.log[-2000:] + news.log[-2000:]
+    capsys.readouterr()
+    assert main(["load", str(reddit.landing), str(news.landing)]) == 0
+    assert main(["etl", "reddit", "news"]) == 0
+    assert rows(db_url, """
+        select feed.source, count(*) from core.news_item join core.news_feed as feed using (news_feed_id)
+        group by feed.source order by 1""") == [("news", 22), ("reddit", 7)]
+    capsys.readouterr()
+    assert main(["report", "news", "--game", "Stardew Valley", "--format", "csv"]) == 0
+    assert [(row["source"], row["title"]) for row in csv_rows(capsys.readouterr().out)] == [
+        ("news", "Review: Stardew Valley is still the coziest farm on Switch #review"),
+        ("reddit", "[Steam] Stardew Valley ($8.99 / 40% off)"),
+    ]
