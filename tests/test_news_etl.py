@@ -7,7 +7,8 @@ import psycopg2
 import pytest
 
 from crawl_fixtures import replay_server, run_crawl  # noqa: F401  (pytest fixture)
-from loader_fixtures import rows
+from loader import build_loader
+from loader_fixtures import rows, write_feed
 from news_fixtures import STORE_LISTINGS, gamedeals, load, news_feeds
 from pricewatch.cli import main
 
@@ -167,3 +168,19 @@ def test_crawl_load_etl_report_end_to_end(db_url, replay_server, tmp_path, store
         ("news", "Review: Stardew Valley is still the coziest farm on Switch #review"),
         ("reddit", "[Steam] Stardew Valley ($8.99 / 40% off)"),
     ]
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    ({"deal_price": "7.499"}, "deal_price: more decimals than USD allows (2)"),
+    ({"deal_currency": "XYZ"}, "deal_currency: not an ISO 4217 currency code"),
+    ({"source": "twitter"}, "source: not one of reddit, news"),
+    ({"published_at": "yesterday"}, "published_at: not an ISO 8601 date-time"),
+    ({"score": "12"}, "score: expected integer or null, got string"),
+])
+def test_loader_rejects_broken_news_items_with_a_reason(db_url, landing, change, reason):
+    stardew = {**gamedeals()[0], **change}
+    path = write_feed(landing / "reddit" / "2026-09-14" / "bad.jl", [stardew])
+    with build_loader() as loader:
+        result = loader.load(path)
+    assert (result.rows_new, result.rows_rejected) == (0, 1)
+    assert rows(db_url, "select line_number, reason from ops.load_reject") == [(1, reason)]
