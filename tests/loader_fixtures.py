@@ -30,3 +30,11 @@ def rows(url: str, statement: str, params=()) -> list[tuple]:
     with psycopg2.connect(url) as conn, conn.cursor() as cur:
         cur.execute(statement, params)
         return cur.fetchall()
+
+
+def staging_rows(url: str) -> list[tuple]:
+    """(store_item_id, change_seq, is_latest, price, observed_at, last_seen_at) of every staging row, in order."""
+    return rows(url, """
+        select store_item_id, change_seq, is_latest, price::text, to_char(observed_at at time zone 'UTC', 'MM-DD HH24:MI'),
+               to_char(last_seen_at at time zone 'UTC', 'MM-DD HH24:MI')
+        from staging.store_listing order by store_item_id, region, change_seq""")
