@@ -26,7 +26,7 @@ PLAIN_AMOUNT = re.compile(r"^\s*\d+(?:[.,]\d+)?\s*$")
 CURRENCY_SYMBOLS = {
     "$": "USD", "US$": "USD", "USD": "USD", "€": "EUR", "EUR": "EUR", "£": "GBP", "GBP": "GBP",
     "CA$": "CAD", "C$": "CAD", "CAD": "CAD", "A$": "AUD", "AU$": "AUD", "AUD": "AUD", "R$": "BRL", "BRL": "BRL",
-    "¥": "JPY", "JPY": "JPY", "₩": "KRW", "KRW": "KRW", "zł": "PLN", "PLN": "PLN", "₹": "INR", "INR": "INR",
+    "¥": "JPY", "JPY": "JPY", "₩": "KRW", "KRW": "KRW", "ZŁ": "PLN", "PLN": "PLN", "₹": "INR", "INR": "INR",
 }
 
 

@@ -13,6 +13,7 @@ DEALS = [
     ("[Steam] Stardew Valley (9.99 / 40%)", Deal("Steam", "Stardew Valley", "9.99", None, 40)),
     ("[Steam] Half-Life 2 ($0.98 / -90%)", Deal("Steam", "Half-Life 2", "0.98", "USD", 90)),
     ("[Nuuvem] Elden Ring (R$ 99,95 / 60% off)", Deal("Nuuvem", "Elden Ring", "99.95", "BRL", 60)),
+    ("[Steam] Wiedźmin 3 (24,99 zł / -80%)", Deal("Steam", "Wiedźmin 3", "24.99", "PLN", 80)),
     ("[Steam] Cities: Skylines ($1,000.00)", Deal("Steam", "Cities: Skylines", "1000.00", "USD", None)),
     # Free: price 0 and 100% off, whatever the wording.
     ("[Epic Games] Control (Free)", Deal("Epic Games", "Control", "0", None, 100)),
