@@ -213,4 +213,4 @@ def test_replay_crawl_falls_back_to_the_feed_on_429(tmp_path):
     # One listing request, not retried, then the feed.
     assert [path for path in asked if "GameDeals" in path] == ["/www.reddit.com/r/GameDeals/new.json?limit=100",
                                                               "/www.reddit.com/r/GameDeals/new/.rss"]
-    assert crawl.report["items_invalid"] == 0
+    assert (crawl.report["items_invalid"], crawl.report["stats"]["pricewatch/reddit/fallback_to_feed"]) == (0, 1)
