@@ -184,3 +184,14 @@ def test_loader_rejects_broken_news_items_with_a_reason(db_url, landing, change,
         result = loader.load(path)
     assert (result.rows_new, result.rows_rejected) == (0, 1)
     assert rows(db_url, "select line_number, reason from ops.load_reject") == [(1, reason)]
+
+
+def test_unknown_source_lists_the_news_sources(db_url, capsys):
+    assert main(["etl", "twitter"]) == 1
+    assert "known sources: epic, eshop, gog, psstore, steam, news, reddit" in capsys.readouterr().err
+
+
+def test_run_news_source_refuses_a_store_and_logs_nothing(db_url):
+    with pytest.raises(psycopg2.errors.InvalidParameterValue, match='unknown news source "steam"'):
+        rows(db_url, "select * from etl.run_news_source('steam')")
+    assert rows(db_url, "select count(*) from ops.etl_run") == [(0,)]
