@@ -41,13 +41,13 @@ def test_etl_prints_rows_in_and_changed_per_source(admin, staging, capsys):
 def test_etl_without_sources_runs_every_store(db_url, capsys):
     assert main(["etl"]) == 0
     assert [line.split(":")[0] for line in capsys.readouterr().out.splitlines()] == [
-        "epic", "eshop", "gog", "psstore", "steam"]
+        "epic", "eshop", "gog", "psstore", "steam", "news", "reddit"]
 
 
 def test_unknown_source_is_a_clear_error(db_url, capsys):
     assert main(["etl", "steam", "itch"]) == 1
     assert capsys.readouterr().err == (
-        "pricewatch: error: unknown source itch; known sources: epic, eshop, gog, psstore, steam\n")
+        "pricewatch: error: unknown source itch; known sources: epic, eshop, gog, psstore, steam, news, reddit\n")
 
 
 def test_a_failing_run_exits_non_zero_and_says_why(admin, staging, capsys):
