@@ -195,3 +195,13 @@ def test_run_news_source_refuses_a_store_and_logs_nothing(db_url):
     with pytest.raises(psycopg2.errors.InvalidParameterValue, match='unknown news source "steam"'):
         rows(db_url, "select * from etl.run_news_source('steam')")
     assert rows(db_url, "select count(*) from ops.etl_run") == [(0,)]
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["news", "--store", "steam"], "--store does not apply to news"),
+    (["news", "--region", "US"], "--region does not apply to news"),
+    (["deals", "--region", "US"], "--region does not apply to deals"),
+])
+def test_report_refuses_filters_the_news_views_do_not_have(db_url, capsys, argv, message):
+    assert main(["report", *argv]) == 1
+    assert capsys.readouterr().err == f"pricewatch: error: {message}\n"

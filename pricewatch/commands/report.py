@@ -85,6 +85,9 @@ def query(report: Report, args) -> tuple[sql.Composable, list]:
     if args.game:
         conditions.append(sql.SQL("position(lower(%s) in lower({})) > 0").format(sql.Identifier(report.game_column)))
         params.append(args.game)
+    for option, column in (("--store", "store"), ("--region", "region")):
+        if getattr(args, column) and column not in report.columns:
+            raise PricewatchError(f"{option} does not apply to {args.name}")
     if args.store:
         conditions.append(sql.SQL("store = lower(%s)"))
         params.append(args.store)
