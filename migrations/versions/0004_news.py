@@ -50,7 +50,7 @@ create table staging.news_item (
     is_latest boolean not null default true,
     observed_at timestamptz not null,
     last_seen_at timestamptz not null,
-    last_seen_feed_file_id bigint not null references ops.feed_file,
+    last_seen_feed_file_id bigint not null,
     title text not null,
     url text,
     published_at timestamptz,
@@ -66,7 +66,7 @@ create table staging.news_item (
     deal_currency text,
     deal_discount_percent smallint,
     content_hash uuid not null,
-    feed_file_id bigint not null references ops.feed_file,
+    feed_file_id bigint not null,
     line_number integer not null
 );
 create unique index news_item_change_key on staging.news_item (source, feed, external_id, change_seq);
@@ -81,6 +81,8 @@ comment on column staging.news_item.last_seen_at is 'scraped_at of the newest fe
 comment on column staging.news_item.score is 'Reddit score as last scraped: a score change moves it on the latest row, never makes a row';
 comment on column staging.news_item.deal_price is 'Price a deal title states, major units of deal_currency (null currency: the title shows none)';
 comment on column staging.news_item.content_hash is 'md5 of title and url: equal hash means no new row';
+comment on column staging.news_item.feed_file_id is 'ops.feed_file that first showed this state (no foreign key, as in staging.store_listing: per-row checks would dominate bulk loads)';
+comment on column staging.news_item.last_seen_feed_file_id is 'ops.feed_file that last confirmed this state; the ETL refreshes core items from rows it names';
 
 create table core.news_source (
     source text primary key,
