@@ -6,6 +6,7 @@ from psycopg2.extras import RealDictCursor
 from rich.console import Console
 from rich.table import Table
 
+from loader.landing import disk_usage, landing_feeds
 from pricewatch import config, database
 
 
@@ -19,15 +20,6 @@ def source_rows() -> list[dict]:
         with conn.cursor(cursor_factory=RealDictCursor) as cur:
             cur.execute("select * from ops.source_status order by source")
             return cur.fetchall()
-
-
-def landing_backlog(source: str) -> int:
-    """Complete feeds still waiting in landing (a `.tmp` feed is a crawl still writing)."""
-    return sum(1 for _ in (config.landing_dir() / source).glob("*/*.jl.gz"))
-
-
-def disk_bytes(root, source: str) -> int:
-    return sum(path.stat().st_size for path in (root / source).rglob("*") if path.is_file())
 
 
 def when(value: datetime | None) -> str:
@@ -67,8 +59,8 @@ def run(args) -> int:
         table.add_row(
             source, when(row["last_crawl_at"]), items(row),
             when(row["last_failed_crawl_at"]) if row["last_failed_crawl_at"] else "-",
-            when(row["last_load_at"]), etl, f"{landing_backlog(source)} feeds",
-            size(disk_bytes(config.landing_dir(), source)), size(disk_bytes(config.archive_dir(), source)),
+            when(row["last_load_at"]), etl, f"{len(landing_feeds(config.landing_dir() / source))} feeds",
+            size(disk_usage(config.landing_dir() / source).bytes), size(disk_usage(config.archive_dir() / source).bytes),
         )
     Console(width=160).print(table)
     return 0
