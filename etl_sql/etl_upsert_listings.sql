@@ -12,8 +12,10 @@ begin
     from etl.new_changes(for_source, after_change_id, upto_change_id) as change
     on conflict do nothing;
 
+    -- The game is named after its first-described listing, without trademark marks ("Hades™" -> "Hades").
     insert into core.game (normalized_title, title)
-    select distinct on (description.normalized_title) description.normalized_title, description.title
+    select distinct on (description.normalized_title)
+        description.normalized_title, btrim(regexp_replace(description.title, '[™®©]', '', 'g'))
     from etl.listing_descriptions(for_source, after_change_id, upto_change_id) as description
     where description.normalized_title <> ''
     order by description.normalized_title, description.described_at

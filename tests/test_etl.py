@@ -55,7 +55,7 @@ def test_first_run_builds_listing_game_and_open_period(admin, staging):
     assert (run["status"], run["rows_in"], run["rows_changed"], run["listings_changed"]) == ("succeeded", 2, 2, 1)
     assert rows(admin, "select store, store_item_id, kind, title, url, platforms from core.listing") == [
         ("steam", "367520", "game", "Hollow Knight™", "https://store.steampowered.com/app/367520", ["windows"])]
-    assert rows(admin, "select normalized_title, title from core.game") == [("hollow knight", "Hollow Knight™")]
+    assert rows(admin, "select normalized_title, title from core.game") == [("hollow knight", "Hollow Knight")]
     assert rows(admin, "select region from core.region order by 1") == [("GB",), ("US",)]
     assert rows(admin, PERIODS) == [
         ("367520", "GB", "GBP", Decimal("10.99"), Decimal("10.99"), 0, utc("2026-03-01T10:00:00"), None,
