@@ -12,7 +12,8 @@ T = [datetime(2026, 11, 27, hour, 30, tzinfo=UTC) for hour in range(24)]
 
 @pytest.fixture
 def history(admin):
-    """steam: three good crawls (80, 130, then 100 items), then one whose health failed; gog: one good crawl."""
+    """steam: three good crawls (80, 130, then 100 items), then one whose health failed; gog: one good crawl,
+    one that shut down, and an empty feed loaded (no source in the ledger, only in its landing path)."""
     with admin.cursor() as cur:
         cur.execute("""
             insert into ops.crawl_job (job_id, spider, node, state, scheduled_at, finished_at, items_scraped,
@@ -28,8 +29,9 @@ def history(admin):
         cur.execute("""
             insert into ops.feed_file (path, sha256, source, feed_kind, bytes, loaded_at)
             values ('landing/steam/2026-11-27/steam-3.jl.gz', 'a', 'steam', 'store_listing', 10, %(t3)s),
-                   ('landing/steam/2026-11-27/steam-4.jl.gz', 'b', 'steam', 'store_listing', 10, %(t6)s)
-        """, {"t3": T[3], "t6": T[6]})
+                   ('landing/steam/2026-11-27/steam-4.jl.gz', 'b', 'steam', 'store_listing', 10, %(t6)s),
+                   ('/srv/landing/gog/2026-11-27/gog-2.jl.gz', 'c', null, 'store_listing', 0, %(t5)s)
+        """, {"t3": T[3], "t5": T[5], "t6": T[6]})
         cur.execute("""
             insert into ops.etl_run (source, started_at, finished_at, status, error)
             values ('steam', %(t6)s, %(t6)s, 'succeeded', null), ('steam', %(t7)s, %(t7)s, 'failed', 'boom')
@@ -45,7 +47,7 @@ def test_source_status_view_summarises_each_source(history, admin):
             from ops.source_status order by source
         """)
         assert cur.fetchall() == [
-            ("gog", "gog-1", T[2], 7, None, 0, T[3], None, 0, None, None),
+            ("gog", "gog-1", T[2], 7, None, 0, T[3], T[5], 1, None, None),
             ("steam", "steam-3", T[3], 100, 105, 2, T[4], T[6], 2, T[6], "failed"),
         ]
 
@@ -76,5 +78,5 @@ def test_status_prints_a_row_per_source_with_backlog_and_disk(history, pricewatc
              for line in capsys.readouterr().out.splitlines() if line.startswith("│")}
     assert lines["steam"] == [local(T[3]), "100 (avg 105 over 2)", local(T[4]), local(T[6]),
                               local(T[6]) + " (last run failed)", "1 feeds", "2.1 KiB", "3.0 KiB"]
-    assert lines["gog"] == [local(T[2]), "7 (first)", local(T[3]), "never", "never", "0 feeds", "0 B", "0 B"]
+    assert lines["gog"] == [local(T[2]), "7 (first)", local(T[3]), local(T[5]), "never", "0 feeds", "0 B", "0 B"]
     assert lines["epic"] == ["never", "-", "-", "never", "never", "0 feeds", "0 B", "0 B"]

@@ -72,10 +72,17 @@ crawl_failure as (
     where state = 'lost' or (state = 'finished' and not succeeded)
     group by source
 ),
+feed_file as (
+    -- An empty feed names no source in its records; its landing path <source>/<date>/<file> still does.
+    select coalesce(source, (regexp_match(path, '([^/]+)/[0-9]{4}-[0-9]{2}-[0-9]{2}/[^/]+$'))[1]) as source,
+           loaded_at
+    from ops.feed_file
+    where loaded_at is not null
+),
 load_summary as (
     select source, max(loaded_at) as last_load_at, count(*) as feeds_loaded
-    from ops.feed_file
-    where loaded_at is not null and source is not null
+    from feed_file
+    where source is not null
     group by source
 ),
 etl_summary as (
