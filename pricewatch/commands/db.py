@@ -1,5 +1,8 @@
-"""pricewatch db upgrade|downgrade|url: manage the database schema and say where the database is."""
-from pricewatch import config, database, migrate
+"""pricewatch db upgrade|downgrade|url|rebuild|backup|restore: manage the database schema, say where the
+database is, rebuild it from the feed archive, back it up and restore it."""
+from pathlib import Path
+
+from pricewatch import backup, config, database, migrate, rebuild
 
 
 def register(subparsers) -> None:
@@ -12,6 +15,15 @@ def register(subparsers) -> None:
     downgrade.add_argument("revision", nargs="?", default="base")
     downgrade.set_defaults(func=run_downgrade)
     actions.add_parser("url", help="print the database URL (password hidden)").set_defaults(func=run_url)
+    rebuilt = actions.add_parser("rebuild", help="migrate an empty database and replay every archived feed into it")
+    rebuilt.add_argument("--replace", action="store_true", help="drop an existing pricewatch database first")
+    rebuilt.set_defaults(func=run_rebuild)
+    dump = actions.add_parser("backup", help="write the whole database to a file (pg_dump custom format)")
+    dump.add_argument("file", type=Path)
+    dump.set_defaults(func=run_backup)
+    load = actions.add_parser("restore", help="replace the database with a backup file")
+    load.add_argument("file", type=Path)
+    load.set_defaults(func=run_restore)
 
 
 def where() -> str:
@@ -36,4 +48,22 @@ def run_downgrade(args) -> int:
 
 def run_url(args) -> int:
     print(database.describe(database.server_url()))
+    return 0
+
+
+def run_rebuild(args) -> int:
+    result = rebuild.rebuild(database.server_url(), replace=args.replace)
+    print(f"{result.summary()}: {where()}")
+    return 1 if result.failed_feeds else 0
+
+
+def run_backup(args) -> int:
+    path = backup.backup(database.server_url(), args.file)
+    print(f"backed up {where()} to {path} ({path.stat().st_size} bytes)")
+    return 0
+
+
+def run_restore(args) -> int:
+    backup.restore(database.server_url(), args.file)
+    print(f"restored {args.file} into {where()}")
     return 0

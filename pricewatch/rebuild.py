@@ -1,0 +1,89 @@
+"""Rebuild the whole database from the feed archive: migrations, then every archived feed replayed in order.
+
+The archive keeps each loaded feed under `<source>/<crawl date>/`, so it holds the history the database
+was built from. A rebuild replays it the way the daily runs made it: crawl date by crawl date, every feed of
+that date loaded (by source, then job id, which starts with the crawl time), then one ETL run. What feeds do
+not hold is not rebuilt: manual game decisions, watch rules and the alert log live only in the database
+(keep them with `pricewatch db backup`).
+"""
+import argparse
+import contextlib
+import time
+from dataclasses import dataclass
+from itertools import groupby
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from psycopg2 import sql
+
+from loader import build_loader
+from loader.feed_reader import is_feed
+from pricewatch import config, database, migrate
+from pricewatch.commands import etl
+from pricewatch.commands.load import load_files
+from pricewatch.errors import PricewatchError
+
+
+@dataclass(frozen=True)
+class RebuildResult:
+    revision: str
+    feeds: int
+    crawl_dates: int
+    failed_feeds: int
+    seconds: float
+
+    def summary(self) -> str:
+        return (f"rebuilt at revision {self.revision} from {self.feeds} archived feeds over {self.crawl_dates} "
+                f"crawl dates in {self.seconds:.1f}s" + (f"; {self.failed_feeds} feeds failed" if self.failed_feeds else ""))
+
+
+def archived_feeds(archive: Path | None = None) -> list[Path]:
+    """Every archived feed, in replay order: crawl date, then source, then job id."""
+    archive = archive or config.archive_dir()
+    if not archive.is_dir():
+        return []
+    feeds = [path for path in archive.glob("*/*/*") if path.is_file() and is_feed(path)]
+    return sorted(feeds, key=lambda path: (crawl_date(path), path.parent.parent.name, path.name))
+
+
+def crawl_date(feed: Path) -> str:
+    return feed.parent.name
+
+
+def database_name(url: str) -> str:
+    return urlsplit(url).path.lstrip("/")
+
+
+def holds_pricewatch(url: str) -> bool:
+    with contextlib.closing(database.connect(url=url)) as conn, conn.cursor() as cur:
+        cur.execute("select count(*) from pg_namespace where nspname in ('staging', 'core', 'reporting', 'ops')")
+        return cur.fetchone()[0] > 0
+
+
+def drop_database(url: str) -> None:
+    with contextlib.closing(database.connect(url=database.with_database(url, "postgres"))) as conn:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(database_name(url))))
+
+
+def rebuild(url: str, replace: bool = False) -> RebuildResult:
+    """Migrate the (empty or missing) database of `url` to head and replay the archive into it."""
+    started = time.monotonic()
+    database.ensure_database(url)
+    if holds_pricewatch(url):
+        if not replace:
+            raise PricewatchError(f"{database.describe(url)} already holds a pricewatch database; "
+                                  "rebuild only fills an empty one (--replace drops it first)")
+        drop_database(url)
+        database.ensure_database(url)
+    migrate.upgrade(url)
+    feeds = archived_feeds()
+    failed = 0
+    with build_loader({"DATABASE_URL": url}) as loader:
+        for day, day_feeds in groupby(feeds, key=crawl_date):
+            print(f"crawl date {day}:", flush=True)
+            failed += load_files(loader, list(day_feeds))
+            etl.run(argparse.Namespace(sources=[], source_options=[]))
+    return RebuildResult(migrate.current(url), len(feeds), len({crawl_date(path) for path in feeds}), failed,
+                         time.monotonic() - started)

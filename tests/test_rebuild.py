@@ -1,0 +1,133 @@
+"""`pricewatch db rebuild`, `backup` and `restore`: a database built by normal runs comes back identical."""
+import contextlib
+import time
+
+import psycopg2
+import pytest
+from crawl_fixtures import replay_server, run_crawl  # noqa: F401  (fixture)
+from loader_fixtures import listing, write_feed
+
+from pricewatch import config
+from pricewatch.cli import main
+from pricewatch.rebuild import archived_feeds
+
+# Three crawl dates of two stores: a discount, its end, a new listing, a delisting (not for sale).
+HISTORY = {
+    "2026-11-01": {
+        "steam": [listing(store_item_id="413150", scraped_at="2026-11-01T07:00:00Z"),
+                  listing(store_item_id="367520", title="Hollow Knight", price="14.99", regular_price="14.99",
+                          scraped_at="2026-11-01T07:00:00Z")],
+        "gog": [listing(source="gog", store_item_id="1207658924", title="The Witcher 3", price="29.99",
+                        regular_price="29.99", url="https://www.gog.com/game/the_witcher_3",
+                        scraped_at="2026-11-01T07:05:00Z")],
+    },
+    "2026-11-02": {
+        "steam": [listing(store_item_id="413150", price="8.99", discount_percent=40, scraped_at="2026-11-02T07:00:00Z"),
+                  listing(store_item_id="367520", title="Hollow Knight", price="14.99", regular_price="14.99",
+                          scraped_at="2026-11-02T07:00:00Z")],
+        "gog": [listing(source="gog", store_item_id="1207658924", title="The Witcher 3", price="7.49",
+                        regular_price="29.99", discount_percent=75, url="https://www.gog.com/game/the_witcher_3",
+                        scraped_at="2026-11-02T07:05:00Z")],
+    },
+    "2026-11-03": {
+        "steam": [listing(store_item_id="413150", scraped_at="2026-11-03T07:00:00Z"),
+                  listing(store_item_id="367520", title="Hollow Knight", currency=None, price=None,
+                          regular_price=None, scraped_at="2026-11-03T07:00:00Z"),
+                  listing(store_item_id="1145360", title="Hades", price="24.99", regular_price="24.99",
+                          scraped_at="2026-11-03T07:00:00Z")],
+    },
+}
+
+
+def reporting_snapshot(url: str) -> dict[str, list[str]]:
+    """Every row of every reporting view, as JSON text, sorted."""
+    with contextlib.closing(psycopg2.connect(url)) as conn, conn.cursor() as cur:
+        cur.execute("select viewname from pg_views where schemaname = 'reporting' order by 1")
+        views = [name for (name,) in cur.fetchall()]
+        snapshot = {}
+        for view in views:
+            cur.execute(f"select to_jsonb(v)::text from reporting.{view} v order by 1")  # names from pg_views
+            snapshot[view] = [text for (text,) in cur.fetchall()]
+    return snapshot
+
+
+def land(day: str, source: str, records) -> None:
+    write_feed(config.landing_dir() / source / day / f"{day.replace('-', '')}T070000-handmade.jl.gz", records)
+
+
+@pytest.mark.slow
+def test_rebuild_from_the_archive_gives_identical_reporting_views(db_url, pricewatch_home, replay_server, tmp_path,
+                                                                   capsys):
+    for day, sources in HISTORY.items():
+        for source, records in sources.items():
+            land(day, source, records)
+        assert main(["load", "--landing"]) == 0
+        assert main(["etl"]) == 0
+    # Today: a real replay crawl of Steam lands its feed the way Scrapyd's crawls do.
+    crawl = run_crawl("steam", replay_server.url, tmp_path, settings={"PRICEWATCH_LANDING": str(config.landing_dir())},
+                      regions="US,KR")
+    assert crawl.returncode == 0, crawl.log[-2000:]
+    assert main(["load", "--landing"]) == 0
+    assert main(["etl"]) == 0
+    before = reporting_snapshot(db_url)
+    assert len(before["best_prices"]) >= 5 and before["price_history"], before
+    assert len(archived_feeds()) == 6
+    capsys.readouterr()
+
+    started = time.monotonic()
+    assert main(["db", "rebuild"]) == 1
+    refused = capsys.readouterr()
+    assert "already holds a pricewatch database" in refused.err
+    assert main(["db", "rebuild", "--replace"]) == 0
+    output = capsys.readouterr().out
+    with capsys.disabled():
+        print(f"\nrebuild of 6 archived feeds over 4 crawl dates: {time.monotonic() - started:.1f}s")
+
+    assert "rebuilt at revision 0005 from 6 archived feeds over 4 crawl dates in " in output
+    assert reporting_snapshot(db_url) == before
+
+
+def test_rebuild_refuses_a_database_that_holds_pricewatch(db_url, pricewatch_home, capsys):
+    assert main(["db", "rebuild"]) == 1
+    assert "already holds a pricewatch database; rebuild only fills an empty one (--replace drops it first)" in \
+        capsys.readouterr().err
+
+
+def test_rebuild_of_an_empty_database_with_no_archive_is_just_the_migrations(empty_db_url, pricewatch_home, capsys):
+    assert main(["db", "rebuild"]) == 0
+    assert "rebuilt at revision 0005 from 0 archived feeds over 0 crawl dates in " in capsys.readouterr().out
+    assert reporting_snapshot(empty_db_url)["best_prices"] == []
+
+
+def test_backup_then_restore_brings_back_every_row(db_url, admin, pricewatch_home, tmp_path, capsys):
+    land("2026-11-01", "steam", HISTORY["2026-11-01"]["steam"])
+    assert main(["load", "--landing"]) == 0 and main(["etl"]) == 0
+    before = reporting_snapshot(db_url)
+    backup = tmp_path / "pricewatch.dump"
+    assert main(["db", "backup", str(backup)]) == 0
+    assert f"to {backup} (" in capsys.readouterr().out
+    assert not list(tmp_path.glob("*.part"))
+
+    with admin.cursor() as cur:
+        cur.execute("delete from core.price_history")
+        cur.execute("truncate staging.store_listing")
+    assert reporting_snapshot(db_url) != before
+    assert main(["db", "restore", str(backup)]) == 0
+    assert reporting_snapshot(db_url) == before
+    with admin.cursor() as cur:
+        cur.execute("select count(*) from staging.store_listing")
+        assert cur.fetchone() == (2,)
+
+
+def test_restore_of_a_missing_file_and_backup_into_a_directory_are_clear_errors(db_url, tmp_path, capsys):
+    assert main(["db", "restore", str(tmp_path / "nothing.dump")]) == 1
+    assert f"no backup file at {tmp_path / 'nothing.dump'}" in capsys.readouterr().err
+    assert main(["db", "backup", str(tmp_path)]) == 1
+    assert "is a directory; give the backup file's name" in capsys.readouterr().err
+
+
+def test_backup_keeps_the_password_off_the_command_line():
+    from pricewatch.backup import connection_arguments
+
+    dbname, environment = connection_arguments("postgresql://pw:s%40cret@127.0.0.1:5432/pricewatch")
+    assert (dbname, environment["PGPASSWORD"]) == ("postgresql://pw@127.0.0.1:5432/pricewatch", "s@cret")
