@@ -42,9 +42,9 @@ def progress_bar(paths):
         yield for_file
 
 
-def load_files(loader, paths, archive: bool = False) -> int:
-    """Load each file (then archive it when asked); prints one line per file, returns how many failed."""
-    failed = 0
+def load_files(loader, paths, archive: bool = False) -> list:
+    """Load each file (then archive it when asked); prints one line per file, returns the files that failed."""
+    failed = []
     with progress_bar(paths) as on_file:
         for path in paths:
             try:
@@ -54,8 +54,25 @@ def load_files(loader, paths, archive: bool = False) -> int:
                     archive_feed(path)
             except PricewatchError as exc:
                 print(f"pricewatch: error: {exc}", file=sys.stderr, flush=True)
-                failed += 1
+                failed.append(path)
     return failed
+
+
+def file_state(path):
+    with contextlib.suppress(OSError):
+        stat = path.stat()
+        return path, stat.st_size, stat.st_mtime_ns
+    return path, None, None
+
+
+def watch(loader, interval: float) -> None:
+    """Load feeds as they land. A feed that failed is tried again only once it changes, not every poll."""
+    failed = set()
+    while True:
+        waiting = [path for path in landing_feeds() if file_state(path) not in failed]
+        failed = {file_state(path) for path in load_files(loader, waiting, archive=True)} | {
+            state for state in failed if state[0].exists()}
+        time.sleep(interval)
 
 
 def run(args) -> int:
@@ -71,9 +88,7 @@ def run(args) -> int:
             return 1 if load_files(loader, landing_feeds(), archive=True) else 0
         print(f"watching {config.landing_dir()} every {args.interval:g}s (Ctrl-C to stop)", file=sys.stderr, flush=True)
         try:
-            while True:
-                load_files(loader, landing_feeds(), archive=True)
-                time.sleep(args.interval)
+            watch(loader, args.interval)
         except KeyboardInterrupt:
             print("stopped watching", file=sys.stderr)
             return 0
