@@ -1,0 +1,209 @@
+"""Benchmark 3, ETL scaling: the time etl.run_source takes for a fixed delta of 10,000 new staging rows
+with 0, 1M and 10M price periods of history already in core. Target: the largest case <= 1.5x the empty one.
+
+History is generated set-based (generate_series) straight into staging and core the way the loader and the
+ETL leave them: per listing a run of changes (change_seq 1..n, the last one is_latest), a price period per
+change (each closed by the next, the last open), the staging rows' ledger row, games, and a watermark past
+it all. Secondary indexes are dropped while generating and rebuilt with their own definitions afterwards.
+The delta is the first state of 10,000 new listings (the same work in every case); a second delta of 10,000
+price changes of existing listings shows the cost of closing periods deep in a big history."""
+import contextlib
+import itertools
+
+from bench.environment import Stopwatch, admin, arguments, throwaway_database, verdict, workspace
+from pricewatch import database
+
+SOURCE = "steam"
+PERIODS_PER_LISTING = 5
+HISTORY_START = "2025-01-01T00:00:00Z"
+DELTA_NUMBERS = itertools.count(1)
+GENERATED_TABLES = ("staging.store_listing", "core.listing", "core.price_history")
+
+LEDGER_ROW = """
+insert into ops.feed_file (path, sha256, source, feed_kind, bytes, lines_read, rows_new, loaded_at)
+values (%(path)s, md5(%(path)s), %(source)s, 'store_listing', 0, %(rows)s, %(rows)s, now())
+returning feed_file_id
+"""
+
+HISTORY_STAGING = """
+insert into staging.store_listing (
+    source, store_item_id, region, change_seq, is_latest, observed_at, last_seen_at, last_seen_feed_file_id,
+    currency, price, regular_price, discount_percent, is_free, title, kind, url, platforms, content_hash,
+    feed_file_id, line_number)
+select %(source)s, 'h' || n, 'US', seq, seq = %(periods)s,
+    %(start)s::timestamptz + seq * interval '1 day',
+    %(start)s::timestamptz + seq * interval '1 day' + interval '12 hours', %(feed_file_id)s,
+    'USD', case when seq %% 2 = 0 then regular * 0.5 else regular end, regular,
+    case when seq %% 2 = 0 then 50 else 0 end, false,
+    'History Game ' || n %% 1000, 'game', 'https://store.example/steam/app/h' || n || '/', '{windows}',
+    md5(n || ':' || seq)::uuid, %(feed_file_id)s, n
+from generate_series(%(first)s::bigint, %(last)s::bigint) as n
+cross join lateral (select (1999 + (n %% 50) * 100) / 100.0 as regular) as price
+cross join generate_series(1, %(periods)s) as seq
+"""
+
+HISTORY_GAMES = """
+insert into core.game (normalized_title, title)
+select etl.normalize_title('History Game ' || n), 'History Game ' || n
+from generate_series(0, 999) as n
+on conflict do nothing
+"""
+
+HISTORY_LISTINGS = """
+insert into core.listing (store, store_item_id, kind, title, url, platforms, game_id, first_seen_at, described_at)
+select %(source)s, 'h' || n, 'game', 'History Game ' || n %% 1000, 'https://store.example/steam/app/h' || n || '/',
+    '{windows}', game.game_id, %(start)s::timestamptz + interval '1 day',
+    %(start)s::timestamptz + %(periods)s * interval '1 day'
+from generate_series(%(first)s::bigint, %(last)s::bigint) as n
+join core.game as game on game.normalized_title = etl.normalize_title('History Game ' || n %% 1000)
+"""
+
+HISTORY_PERIODS = """
+insert into core.price_history (
+    listing_id, region, currency, price, regular_price, discount_percent, is_free, valid_from, valid_to,
+    last_seen_at, opened_by_change_id)
+select listing.listing_id, change.region, change.currency, change.price, change.regular_price,
+    change.discount_percent, change.is_free, change.observed_at,
+    case when not change.is_latest then change.observed_at + interval '1 day' end,
+    change.last_seen_at, change.change_id
+from staging.store_listing as change
+join core.listing as listing on listing.store = change.source and listing.store_item_id = change.store_item_id
+where change.feed_file_id = %(feed_file_id)s
+"""
+
+WATERMARK = """
+insert into ops.etl_watermark (source, last_change_id, last_loaded_at)
+select %(source)s, coalesce(max(change_id), 0), (select max(loaded_at) from ops.feed_file)
+from staging.store_listing where source = %(source)s
+on conflict (source) do update set last_change_id = excluded.last_change_id, last_loaded_at = excluded.last_loaded_at
+"""
+
+# A load of 10,000 new listings: their first states, as the loader writes them.
+NEW_LISTINGS_DELTA = """
+insert into staging.store_listing (
+    source, store_item_id, region, change_seq, is_latest, observed_at, last_seen_at, last_seen_feed_file_id,
+    currency, price, regular_price, discount_percent, is_free, title, kind, url, platforms, content_hash,
+    feed_file_id, line_number)
+select %(source)s, %(prefix)s || n, 'US', 1, true, now(), now(), %(feed_file_id)s, 'USD', 9.99, 19.99, 50, false,
+    'Delta Game ' || n, 'game', 'https://store.example/steam/app/' || %(prefix)s || n || '/', '{windows}',
+    md5(%(prefix)s || n)::uuid, %(feed_file_id)s, n
+from generate_series(1, %(rows)s) as n
+"""
+
+# A load of 10,000 price changes of existing listings spread over the history: the next change of each.
+PRICE_CHANGES_DELTA = """
+with chosen as (
+    update staging.store_listing as latest
+    set is_latest = false
+    where latest.source = %(source)s and latest.is_latest
+      and latest.store_item_id in (select 'h' || (n * %(stride)s) from generate_series(1, %(rows)s) as n)
+    returning latest.*
+)
+insert into staging.store_listing (
+    source, store_item_id, region, change_seq, is_latest, observed_at, last_seen_at, last_seen_feed_file_id,
+    currency, price, regular_price, discount_percent, is_free, title, kind, url, platforms, content_hash,
+    feed_file_id, line_number)
+select source, store_item_id, region, change_seq + 1, true, now(), now(), %(feed_file_id)s, currency,
+    price * 0.8, regular_price, 20, is_free, title, kind, url, platforms, md5(content_hash::text || 'delta')::uuid,
+    %(feed_file_id)s, line_number
+from chosen
+"""
+
+
+@contextlib.contextmanager
+def secondary_indexes_dropped(cur, tables):
+    """Drop the tables' indexes that back no constraint, and rebuild them from their own definitions."""
+    cur.execute("""
+        select indexrelid::regclass::text, pg_get_indexdef(indexrelid)
+        from pg_index
+        where indrelid = any(%s::regclass[])
+          and indexrelid not in (select conindid from pg_constraint where conindid <> 0)""", (list(tables),))
+    indexes = cur.fetchall()
+    for name, _ in indexes:
+        cur.execute(f"drop index {name}")
+    yield
+    for _, definition in indexes:
+        cur.execute(definition)
+
+
+def ledger_row(cur, path: str, rows: int) -> int:
+    cur.execute(LEDGER_ROW, {"path": path, "source": SOURCE, "rows": rows})
+    return cur.fetchone()[0]
+
+
+def grow_history(url: str, first_listing: int, last_listing: int) -> None:
+    """Add listings first..last with their changes and periods, then bring the watermark past them."""
+    periods = (last_listing - first_listing + 1) * PERIODS_PER_LISTING
+    with admin(url) as cur, Stopwatch() as watch:
+        cur.execute("set synchronous_commit = off")
+        cur.execute("set maintenance_work_mem = '512MB'")
+        feed_file_id = ledger_row(cur, f"bench-history-{first_listing}", periods)
+        params = {"source": SOURCE, "periods": PERIODS_PER_LISTING, "start": HISTORY_START, "first": first_listing,
+                  "last": last_listing, "feed_file_id": feed_file_id}
+        with secondary_indexes_dropped(cur, GENERATED_TABLES):
+            cur.execute(HISTORY_STAGING, params)
+            cur.execute(HISTORY_GAMES)
+            cur.execute(HISTORY_LISTINGS, params)
+            cur.execute(HISTORY_PERIODS, params)
+        cur.execute(WATERMARK, {"source": SOURCE})
+        cur.execute("vacuum analyze staging.store_listing, core.listing, core.price_history, core.game")
+        cur.execute("checkpoint")
+    print(f"history: +{periods:,} periods ({last_listing - first_listing + 1:,} listings) generated in "
+          f"{watch.seconds:.0f} s")
+
+
+def etl_seconds(url: str, delta_sql: str, label: str, **params) -> float:
+    with admin(url) as cur:
+        params = {"source": SOURCE, "rows": 10_000, **params}
+        params["feed_file_id"] = ledger_row(cur, f"bench-delta-{next(DELTA_NUMBERS)}", params["rows"])
+        cur.execute(delta_sql, params)
+        cur.execute("analyze staging.store_listing")
+        cur.execute("checkpoint")
+    with contextlib.closing(database.connect(role="pricewatch_etl", url=url)) as conn, Stopwatch() as watch:
+        with conn.cursor() as cur:
+            cur.execute("select status, error, rows_in, rows_changed from etl.run_source(%s)", (SOURCE,))
+            status, error, rows_in, rows_changed = cur.fetchone()
+        conn.commit()
+    if status != "succeeded":
+        raise RuntimeError(f"ETL run failed: {error}")
+    print(f"  {label}: {rows_in:,} staging rows in, {rows_changed:,} periods opened, {watch.seconds:.2f} s")
+    return watch.seconds
+
+
+def history_periods(url: str) -> int:
+    with admin(url) as cur:
+        cur.execute("select count(*) from core.price_history")
+        return cur.fetchone()[0]
+
+
+def main() -> None:
+    args = arguments(__doc__, history="0,1000000,10000000", delta=10_000)
+    sizes = [int(size) for size in args.history.split(",")]
+    new_listing_seconds, price_change_seconds = {}, {}
+    with workspace("etl-scaling") as directory, throwaway_database(directory) as url, Stopwatch() as whole:
+        listings_so_far = 0
+        for size in sizes:
+            wanted = size // PERIODS_PER_LISTING
+            if wanted > listings_so_far:
+                grow_history(url, listings_so_far + 1, wanted)
+                listings_so_far = wanted
+            print(f"history of {history_periods(url):,} price periods:")
+            new_listing_seconds[size] = etl_seconds(url, NEW_LISTINGS_DELTA, f"{args.delta:,} new listings",
+                                                    rows=args.delta, prefix=f"d{size}-")
+            if listings_so_far >= args.delta:
+                price_change_seconds[size] = etl_seconds(
+                    url, PRICE_CHANGES_DELTA, f"{args.delta:,} price changes", rows=args.delta,
+                    stride=listings_so_far // args.delta)
+    print(f"whole benchmark (generation included): {whole.seconds:.0f} s")
+    smallest, largest = sizes[0], sizes[-1]
+    if len(price_change_seconds) > 1:
+        low, high = min(price_change_seconds), max(price_change_seconds)
+        print(f"price changes: {high:,} history / {low:,} history = "
+              f"{price_change_seconds[high] / price_change_seconds[low]:.2f}x")
+    ratio = new_listing_seconds[largest] / new_listing_seconds[smallest]
+    verdict(f"ETL of {args.delta:,} new rows: {new_listing_seconds[smallest]:.2f} s with {smallest:,} history, "
+            f"{new_listing_seconds[largest]:.2f} s with {largest:,}: {ratio:.2f}x (<= 1.5x)", ratio <= 1.5)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""Benchmark 1, loader with new rows: N generated listings in a gzip JSON-lines feed -> staging, end to end
+(read, COPY, contract checks, change detection, insert), against a raw COPY of the same rows, already typed
+as COPY text, into a table with the same unique key, in the same run. Target: loader/raw >= 0.7."""
+import io
+
+from bench import listings
+from bench.environment import Stopwatch, admin, arguments, throwaway_database, verdict, workspace
+from loader import build_loader
+
+RAW_TABLE = """
+create table public.bench_raw_copy (
+    source text not null, store_item_id text not null, region text not null, observed_at timestamptz not null,
+    currency text, price numeric, regular_price numeric, discount_percent smallint, is_free boolean not null,
+    title text not null, kind text not null, url text, platforms text[] not null
+);
+create unique index on public.bench_raw_copy (source, store_item_id, region);
+"""
+
+
+def raw_copy_rows_per_second(url: str, count: int, round_number: int = 0, changed_share: float = 0.0) -> float:
+    """COPY of already-typed rows into a fresh table with the listing key's unique index: the floor."""
+    with Stopwatch() as generation:
+        data = listings.copy_rows(count, round_number, changed_share)
+    print(f"raw COPY rows generated in {generation.seconds:.1f} s ({len(data) / 1e6:.0f} MB)")
+    with admin(url) as cur:
+        cur.execute("drop table if exists public.bench_raw_copy")
+        cur.execute(RAW_TABLE)
+        cur.execute("checkpoint")
+        with Stopwatch() as watch:
+            cur.copy_expert("copy public.bench_raw_copy from stdin", io.BytesIO(data), size=1 << 20)
+        cur.execute("drop table public.bench_raw_copy")
+    rate = count / watch.seconds
+    print(f"raw COPY with unique index: {count} rows in {watch.seconds:.2f} s = {rate:,.0f} rows/s")
+    return rate
+
+
+def feed(directory, count: int, round_number: int = 0, changed_share: float = 0.0):
+    """The feed file of one crawl round, where the landing extension would put it."""
+    with Stopwatch() as watch:
+        data = listings.json_lines(count, round_number, changed_share)
+        path = listings.write_feed(directory / "landing" / "steam" / f"round-{round_number}.jl.gz", data,
+                                   compresslevel=1)
+    print(f"feed of round {round_number}: {count} items generated in {watch.seconds:.1f} s "
+          f"({len(data) / 1e6:.0f} MB of JSON lines, {path.stat().st_size / 1e6:.0f} MB gzipped)")
+    return path
+
+
+def load_rows_per_second(url: str, path, count: int, label: str) -> float:
+    with admin(url) as cur:
+        cur.execute("checkpoint")
+    with build_loader({"DATABASE_URL": url, "LOADER_FEED_KIND": "store_listing"}) as loader, Stopwatch() as watch:
+        result = loader.load(path)
+    rate = count / watch.seconds
+    print(f"loader, {label}: {result.summary()}")
+    print(f"loader, {label}: {count} items in {watch.seconds:.2f} s = {rate:,.0f} rows/s")
+    return rate
+
+
+def main() -> None:
+    args = arguments(__doc__, rows=1_000_000)
+    with workspace("loader-new") as directory, throwaway_database(directory) as url:
+        path = feed(directory, args.rows)
+        loaded = load_rows_per_second(url, path, args.rows, "new rows")
+        raw = raw_copy_rows_per_second(url, args.rows)
+    ratio = loaded / raw
+    print(f"ratio loader/raw COPY: {ratio:.2f} (target >= 0.7)")
+    verdict(f"loader new rows: {loaded:,.0f} rows/s vs raw COPY {raw:,.0f} rows/s, ratio {ratio:.2f} (>= 0.7)",
+            ratio >= 0.7)
+
+
+if __name__ == "__main__":
+    main()
