@@ -182,6 +182,8 @@ numbered as (
 run as (
     select numbered.*,
         max(observed_at) over (partition by {keys}, change_number) as run_last_seen_at,
+        last_value(line_number) over (partition by {keys}, change_number order by observed_at, line_number
+                                      rows between unbounded preceding and unbounded following) as run_last_line,
         max(change_number) over (partition by {keys}) as last_change_number
     from numbered
 )
@@ -191,42 +193,51 @@ select line_number, {keys}, observed_at,
     change_number,
     coalesce(latest_seq, 0) + change_number as change_seq,
     change_number = last_change_number as is_latest,
-    run_last_seen_at
+    run_last_seen_at,
+    run_last_line
 from run
 union all
 select line_number, {keys}, observed_at, placement, case
         when moment_rank > 1 then 'same listing and scraped_at as line ' || moment_line || ' with different content'
         else 'out of order: older than the latest recorded state'
     end,
-    null, null, null, null
+    null, null, null, null, null
 from placed
 where placement <> 'sequenced'
 """).format(keys=keys, table=table, observed_at=sql.Identifier(spec.observed_at.name))
 
 
 def move_latest(spec: FeedSpec, feed_file_id: int) -> sql.Composable:
-    """The latest row of each listing the file saw: confirmed (last seen moves on) and/or superseded."""
+    """The latest row of each listing the file saw: confirmed (last seen and refresh fields move on) and/or
+    superseded by a change."""
     keys = names(spec.key)
     match = sql.SQL(" and ").join(
         sql.SQL("target.{0} = seen.{0}").format(sql.Identifier(c.name)) for c in spec.key)
+    refresh = sql.SQL("").join(
+        sql.SQL(",\n    {0} = case when seen.confirmed_at is null then target.{0} else confirming.{0} end").format(
+            sql.Identifier(c.name)) for c in spec.refresh)
     return sql.SQL("""
 update {table} as target
 set is_latest = not seen.has_change,
     last_seen_at = greatest(target.last_seen_at, seen.confirmed_at),
-    last_seen_feed_file_id = case when seen.confirmed_at is null then target.last_seen_feed_file_id else {feed_file_id} end
+    last_seen_feed_file_id = case when seen.confirmed_at is null then target.last_seen_feed_file_id else {feed_file_id} end{refresh}
 from (
     select {keys},
         max(observed_at) filter (where change_number = 0) as confirmed_at,
+        max(run_last_line) filter (where change_number = 0) as confirming_line,
         bool_or(outcome = 'new') as has_change
     from feed_plan
     where change_number is not null
     group by {keys}
 ) as seen
+left join feed_record as confirming on confirming.line_number = seen.confirming_line
 where target.is_latest and {match}
-""").format(table=sql.Identifier(*spec.table), keys=keys, match=match, feed_file_id=sql.Literal(feed_file_id))
+""").format(table=sql.Identifier(*spec.table), keys=keys, match=match, refresh=refresh,
+            feed_file_id=sql.Literal(feed_file_id))
 
 
 def insert_changes(spec: FeedSpec, feed_file_id: int) -> sql.Composable:
+    """A row per change: content from the record that made it, refresh fields from the last record of its run."""
     values = spec.content + spec.refresh
     return sql.SQL("""
 insert into {table} ({keys}, change_seq, is_latest, {observed_at}, last_seen_at, last_seen_feed_file_id,
@@ -234,11 +245,15 @@ insert into {table} ({keys}, change_seq, is_latest, {observed_at}, last_seen_at,
 select {plan_keys}, plan.change_seq, plan.is_latest, plan.observed_at, plan.run_last_seen_at, {feed_file_id},
     {record_values}, record.content_hash, {feed_file_id}, plan.line_number
 from feed_plan as plan
-join feed_record as record using (line_number)
+join feed_record as record using (line_number){run_last_join}
 where plan.outcome = 'new'
 """).format(
         table=sql.Identifier(*spec.table), keys=names(spec.key), observed_at=sql.Identifier(spec.observed_at.name),
-        values=names(values), plan_keys=names(spec.key, "plan"), record_values=names(values, "record"),
+        values=names(values), plan_keys=names(spec.key, "plan"),
+        record_values=sql.SQL(", ").join([names(spec.content, "record")] + (
+            [names(spec.refresh, "run_last")] if spec.refresh else [])),
+        run_last_join=sql.SQL("\njoin feed_record as run_last on run_last.line_number = plan.run_last_line")
+        if spec.refresh else sql.SQL(""),
         feed_file_id=sql.Literal(feed_file_id))
 
 

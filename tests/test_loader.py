@@ -1,11 +1,14 @@
 """The loader keeps one staging row per change of a listing, whatever the order and repetition of feeds."""
 import gzip
 import json
+from dataclasses import replace
 
 import pytest
 
 from loader import build_loader
 from loader.feed_loader import FeedLoader
+from loader.spec import Column
+from loader.specs import STORE_LISTING
 from loader_fixtures import listing, rows, staging_rows, write_feed
 from pricewatch.errors import PricewatchError
 
@@ -158,3 +161,20 @@ def test_the_loader_role_cannot_read_core(admin, loader):
     with conn.cursor() as cur, pytest.raises(Exception, match="permission denied"):
         cur.execute("select * from core.loader_probe")
     conn.rollback()
+
+
+def test_refresh_fields_stay_current_on_the_latest_row_without_new_rows(admin, db_url, tmp_path):
+    """The shape a news feed needs (latest score kept, no row per score change), tried on a copy of the table."""
+    admin.cursor().execute("create table staging.refresh_probe (like staging.store_listing including all)")
+    spec = replace(STORE_LISTING, name="refresh_probe", table=("staging", "refresh_probe"),
+                   content=tuple(c for c in STORE_LISTING.content if c.field != "title"), refresh=(Column("title"),))
+    with FeedLoader(url=db_url) as loader:
+        loader.spec = spec
+        loader.load(write_feed(tmp_path / "1.jl", [listing(scraped_at=DAY1, title="first")]))
+        second = loader.load(write_feed(tmp_path / "2.jl", [listing(scraped_at=DAY2, title="second"),
+                                                            listing(scraped_at="2026-11-02T12:00:00Z", title="third")]))
+        loader.load(write_feed(tmp_path / "3.jl", [listing(scraped_at=DAY3, price="1.99", title="fourth"),
+                                                   listing(scraped_at="2026-11-03T12:00:00Z", price="1.99", title="fifth")]))
+    assert counts(second) == (2, 0, 2, 0)
+    assert rows(db_url, "select change_seq, title, price::text from staging.refresh_probe order by 1") == [
+        (1, "third", "14.99"), (2, "fifth", "1.99")]
