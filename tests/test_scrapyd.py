@@ -15,7 +15,7 @@ import requests
 from pricewatch import config, crawl_jobs, database, replay, scrapyd
 from pricewatch.cli import main
 from pricewatch.errors import PricewatchError
-from scrapyd_fixtures import PASSWORD, USERNAME, free_port, project_spiders, running_node
+from scrapyd_fixtures import PASSWORD, USERNAME, free_port, pricewatch, project_spiders, running_node
 
 UTC = timezone.utc
 
@@ -171,3 +171,28 @@ def test_sync_marks_jobs_an_answering_node_forgot_as_lost_and_keeps_a_silent_nod
     with admin.cursor() as cur:
         cur.execute("select job_id, state from ops.crawl_job where job_id like 'steam-f%' order by job_id")
         assert cur.fetchall() == [("steam-far", "pending"), ("steam-forgotten", "lost")]
+
+
+@pytest.mark.slow
+def test_scrapyd_status_shows_every_node_and_fails_when_one_is_down(two_nodes, monkeypatch, capsys):
+    down = f"http://127.0.0.1:{free_port()}/"
+    monkeypatch.setenv("PRICEWATCH_SCRAPYD_NODES", os.environ["PRICEWATCH_SCRAPYD_NODES"] + f",gamma={down}")
+    assert main(["scrapyd", "status"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "local Scrapyd: not running"
+    assert len(lines) == 4
+    assert lines[1].startswith(f"node alpha {two_nodes[0].url}: up, ")
+    assert lines[2].startswith(f"node beta {two_nodes[1].url}: up, ")
+    assert lines[3] == (f"node gamma {down}: DOWN (no Scrapyd answers at {down} (node gamma); "
+                        "start one with `pricewatch scrapyd start`)")
+
+
+def test_start_finds_a_running_scrapyd_and_stop_is_idempotent(tmp_path):
+    with running_node("solo", tmp_path / "home") as node:
+        env = dict(os.environ, PRICEWATCH_HOME=str(tmp_path / "home"), PRICEWATCH_SCRAPYD_USERNAME=USERNAME,
+                   PRICEWATCH_SCRAPYD_PASSWORD=PASSWORD)
+        pid = (tmp_path / "home" / "scrapyd" / "scrapyd.pid").read_text().strip()
+        again = pricewatch("scrapyd", "start", "--port", node.url.rsplit(":", 1)[1].strip("/"), env=env)
+        assert again.stdout == (f"Scrapyd running at {node.url} (pid {pid}, basic authentication); "
+                                f"log {tmp_path}/home/log/scrapyd.log\n")
+    assert pricewatch("scrapyd", "stop", env=env).stdout == "Scrapyd was not running\n"
