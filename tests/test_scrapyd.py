@@ -196,3 +196,18 @@ def test_start_finds_a_running_scrapyd_and_stop_is_idempotent(tmp_path):
         assert again.stdout == (f"Scrapyd running at {node.url} (pid {pid}, basic authentication); "
                                 f"log {tmp_path}/home/log/scrapyd.log\n")
     assert pricewatch("scrapyd", "stop", env=env).stdout == "Scrapyd was not running\n"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("arguments, message", [
+    (["no_such_spider"], "refused schedule.json: spider 'no_such_spider' not found"),
+    (["steam", "-a", "regions"], "expected NAME=VALUE, got 'regions'"),
+    (["steam", "--node", "omega"], "unknown Scrapyd node omega; known: alpha, beta"),
+    (["steam", "--slot-minutes", "0"], "--slot-minutes must be between 1 and 1440"),
+])
+def test_schedule_errors_are_clear_and_record_nothing(two_nodes, admin, capsys, arguments, message):
+    assert main(["schedule", *arguments]) == 1
+    assert message in capsys.readouterr().err
+    with admin.cursor() as cur:
+        cur.execute("select count(*) from ops.crawl_job")
+        assert cur.fetchone() == (0,)
