@@ -70,7 +70,6 @@ def schedule(conn, spiders: list[str], nodes: list[Node], arguments: dict | None
     arguments, settings = arguments or {}, settings or {}
     when = when or datetime.now(timezone.utc)
     where, load = known_jobs(nodes)
-    by_name = {node.name: node for node in nodes}
     results = []
     for spider in spiders:
         identity = job_id(spider, when, slot_minutes, arguments, settings)
@@ -91,7 +90,7 @@ def schedule(conn, spiders: list[str], nodes: list[Node], arguments: dict | None
                 conn.commit()
                 continue
         try:
-            by_name[node.name].schedule(spider, identity, arguments, settings)
+            node.schedule(spider, identity, arguments, settings)
         except BaseException:
             conn.rollback()
             raise
