@@ -1,0 +1,84 @@
+"""Benchmark 5, storage: bytes per stored price change (staging + core, with their indexes) and how much
+smaller the gzip feeds are than plain JSON lines.
+
+N listings are crawled ROUNDS times (per source one feed file per round, gzip level 9 as the landing
+extension writes them), each rescrape changing CHANGED_SHARE of the prices; every feed is loaded and the ETL
+run, then the tables are vacuumed as autovacuum would. A stored price change is a price period in core
+(the first price of a listing included); the figure divides the bytes of every table and index the changes
+live in by their number. Targets: <= 300 B per change; feeds >= 5x smaller than JSON lines."""
+import contextlib
+
+from bench import listings
+from bench.environment import admin, arguments, throwaway_database, verdict, workspace
+from loader import build_loader
+from pricewatch import database
+
+TABLES = ("staging.store_listing", "core.price_history", "core.listing", "core.game", "core.region")
+
+
+def feeds_of_round(directory, count: int, round_number: int, changed_share: float):
+    """One feed per source, like a crawl of each store; returns (paths, plain JSON bytes, gzip bytes)."""
+    data = listings.json_lines(count, round_number, changed_share).splitlines(keepends=True)
+    paths, plain = [], 0
+    for index, source in enumerate(listings.SOURCES):
+        lines = b"".join(data[index::len(listings.SOURCES)])
+        plain += len(lines)
+        paths.append(listings.write_feed(directory / "landing" / source / f"round-{round_number}.jl.gz", lines))
+    return paths, plain, sum(path.stat().st_size for path in paths)
+
+
+def stored_bytes(url: str) -> dict[str, int]:
+    with admin(url) as cur:
+        cur.execute("vacuum analyze")
+        cur.execute("select table_name, pg_total_relation_size(table_name::regclass) from unnest(%s::text[]) as table_name",
+                    (list(TABLES),))
+        return dict(cur.fetchall())
+
+
+def price_changes(url: str) -> int:
+    with admin(url) as cur:
+        cur.execute("select count(*) from core.price_history")
+        return cur.fetchone()[0]
+
+
+def run_etl(url: str) -> None:
+    with contextlib.closing(database.connect(role="pricewatch_etl", url=url)) as conn, conn.cursor() as cur:
+        for source in listings.SOURCES:
+            cur.execute("select status, error from etl.run_source(%s)", (source,))
+            status, error = cur.fetchone()
+            if status != "succeeded":
+                raise RuntimeError(f"ETL of {source} failed: {error}")
+            conn.commit()
+
+
+def main() -> None:
+    args = arguments(__doc__, listings=200_000, rounds=4, changed_share=0.05)
+    plain_total = gzip_total = 0
+    with workspace("storage") as directory, throwaway_database(directory) as url:
+        with build_loader({"DATABASE_URL": url, "LOADER_FEED_KIND": "store_listing"}) as loader:
+            for round_number in range(args.rounds):
+                paths, plain, gzipped = feeds_of_round(directory, args.listings, round_number, args.changed_share)
+                plain_total, gzip_total = plain_total + plain, gzip_total + gzipped
+                for path in paths:
+                    loader.load(path)
+                    path.unlink()
+                run_etl(url)
+                if round_number == 0:
+                    first_bytes, first_changes = sum(stored_bytes(url).values()), price_changes(url)
+        sizes = stored_bytes(url)
+        changes = price_changes(url)
+    total = sum(sizes.values())
+    for table, size in sizes.items():
+        print(f"{table}: {size / 1e6:.1f} MB (with indexes)")
+    per_change = total / changes
+    rescrape_per_change = (total - first_bytes) / max(changes - first_changes, 1)
+    print(f"{changes:,} price changes stored in {total / 1e6:.1f} MB: {per_change:.0f} B per change; "
+          f"the rescrapes' {changes - first_changes:,} changes took {rescrape_per_change:.0f} B each")
+    ratio = plain_total / gzip_total
+    print(f"feeds: {plain_total / 1e6:.1f} MB of JSON lines, {gzip_total / 1e6:.1f} MB gzipped: {ratio:.1f}x smaller")
+    verdict(f"storage: {per_change:.0f} B per price change (<= 300), feeds {ratio:.1f}x smaller than JSON lines (>= 5)",
+            per_change <= 300 and ratio >= 5)
+
+
+if __name__ == "__main__":
+    main()
