@@ -143,6 +143,20 @@ def load_routes(paths=None, corpus: Path | None = None) -> list[Route]:
     return routes
 
 
+def recorded_regions(paths=None) -> dict[str, str]:
+    """Source -> the storefront regions its recordings cover ("US,KR"), from each route file's `regions`.
+
+    A replay crawl of other regions would only meet 404s, so `pricewatch run --replay` crawls these.
+    """
+    files = sorted(ROUTES_DIR.glob("*.json")) if paths is None else [Path(path) for path in paths]
+    regions = {}
+    for path in files:
+        covered = json.loads(path.read_text(encoding="utf-8")).get("regions")
+        if covered:
+            regions[path.stem] = ",".join(covered)
+    return regions
+
+
 class ReplayServer:
     """A threaded HTTP server answering from routes; use as a context manager or start()/stop()."""
 

@@ -25,15 +25,15 @@ def test_search_then_appdetails_per_region_lands_one_valid_feed(replay_server, t
     assert {key: (item["currency"], item["price"], item["is_free"]) for key, item in items.items()} == {
         ("413150", "US"): ("USD", "8.99", False),
         ("413150", "KR"): ("KRW", "16000", False),
-        ("440", "US"): (None, "0", True),
-        ("440", "KR"): (None, "0", True),
+        ("440", "US"): ("USD", "0.00", True),
+        ("440", "KR"): ("KRW", "0", True),
     }
     assert all(contract_errors(item, PRICEWATCH_ITEM_SCHEMAS) == [] for item in items.values())
     assert not list(crawl.landing.rglob("*.tmp"))
     report = crawl.report
     assert report["feed"] == crawl.feed.name and report["job"] == crawl.feed.name.removesuffix(".jl.gz")
     assert (report["items_scraped"], report["finish_reason"], report["health"]) == (4, "finished", "ok")
-    assert report["http_status_counts"] == {"200": 5, "404": 1}  # 404: the unrouted robots.txt
+    assert report["http_status_counts"] == {"200": 6}
     assert ("GET", "/store.steampowered.com/robots.txt") in replay_server.requests
 
 

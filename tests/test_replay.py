@@ -35,7 +35,7 @@ def test_every_route_file_loads_and_finds_its_recordings(corpus):
     ("/store.steampowered.com/api/appdetails?cc=kr&l=english&appids=413150", 200, b'{"413150"'),  # extra param
     ("/store.steampowered.com/api/appdetails?appids=413150&cc=us", 200, b'{"413150"'),
     ("/store.steampowered.com/api/appdetails?appids=413150", 404, b"no replay route"),  # cc missing
-    ("/store.steampowered.com/robots.txt", 404, b"no replay route"),
+    ("/store.steampowered.com/app/413150/", 404, b"no replay route"),
 ])
 def test_matching(corpus, path, expected_status, expected_start):
     with replay.ReplayServer(replay.load_routes()) as server:

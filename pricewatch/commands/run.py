@@ -45,9 +45,11 @@ def run(args) -> int:
         if not spiders:
             raise PricewatchError("the deployed project has no spiders")
         console.print(f"deployed version {version}: {', '.join(spiders)}")
-        arguments = {"regions": ",".join(args.regions).upper()} if args.regions else {}
+        regions = spider_regions(args, spiders)
         with contextlib.closing(database.connect(role="pricewatch_loader")) as conn:
-            jobs = crawl_jobs.schedule(conn, spiders, [node], arguments, settings, RUN_SLOT_MINUTES)
+            jobs = [job for spider in spiders for job in crawl_jobs.schedule(
+                conn, [spider], [node], {"regions": regions[spider]} if spider in regions else {},
+                settings, RUN_SLOT_MINUTES)]
             wait_with_progress(console, node, jobs, args.timeout)
             crawl_jobs.sync(conn, [node])
             for command in (["load", "--landing"], ["etl"]):
@@ -56,6 +58,13 @@ def run(args) -> int:
     for command in (["report", "best"], ["report", "drops"]):
         step(console, command)
     return 0
+
+
+def spider_regions(args, spiders: list[str]) -> dict[str, str]:
+    """Spider -> regions to crawl: those asked for, else in a replay the regions recorded for each spider."""
+    if args.regions:
+        return dict.fromkeys(spiders, ",".join(args.regions).upper())
+    return replay.recorded_regions() if args.replay else {}
 
 
 def local_scrapyd(cleanup: contextlib.ExitStack, keep: bool) -> scrapyd.Node:
