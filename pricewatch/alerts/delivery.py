@@ -5,9 +5,9 @@ only after that channel accepted it, so a channel that was down sends it next ti
 """
 import json
 import os
+import pkgutil
 
 import psycopg2.extras
-from scrapy.utils.misc import load_object
 
 from pricewatch.alerts import NotConfigured
 
@@ -39,7 +39,7 @@ def configured_channels(environ=os.environ) -> list:
     channels = []
     for path in filter(None, paths):
         try:
-            channels.append(load_object(path).from_env(environ))
+            channels.append(pkgutil.resolve_name(path).from_env(environ))
         except NotConfigured:
             continue
     return channels

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import psycopg2.extras
 
-from pricewatch import chart, database, tabular
+from pricewatch import database, tabular
 from pricewatch.commands.etl import migrated
 from pricewatch.errors import PricewatchError
 from pricewatch.games.lookup import find_game
@@ -25,6 +25,8 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from pricewatch import chart  # matplotlib takes a second to import; no other command should pay for it
+
     with contextlib.closing(database.connect(role="pricewatch_reader")) as conn, migrated(), \
             conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
         game = find_game(cur, args.title)
