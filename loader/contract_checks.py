@@ -132,8 +132,9 @@ def value_checks(value: Value, node: dict, schema: dict) -> list:
     return checks
 
 
-def money_checks(value: Value, max_amount: int, currency_field: str) -> list:
-    """Amounts are decimal strings: not negative, a plain decimal, not absurd, no more decimals than the currency."""
+def money_checks(value: Value, max_amount: int, currency_field: str, currency_required: bool) -> list:
+    """Amounts are decimal strings: not negative, a plain decimal, not absurd, no more decimals than the currency,
+    and, when `currency_required`, not without a currency (the core model cannot hold such a price)."""
     is_decimal = sql.SQL("{} ~ {}").format(value.text, sql.Literal(DECIMAL))
 
     def when_decimal(condition):
@@ -148,7 +149,8 @@ def money_checks(value: Value, max_amount: int, currency_field: str) -> list:
         (when_decimal(sql.SQL("scale({}::numeric) > currency_digits").format(value.text)),
          sql.SQL("{} || {} || ' allows (' || currency_digits || ')'").format(
              literal_reason(f"{value.label}: more decimals than "), Value.field(currency_field).text)),
-    ]
+    ] + ([(value.when("string", sql.SQL("{} is distinct from 'string'").format(Value.field(currency_field).type)),
+           literal_reason(f"{value.label}: an amount needs a currency"))] if currency_required else [])
 
 
 def reject_reasons(spec: FeedSpec) -> list:
@@ -164,7 +166,7 @@ def reject_reasons(spec: FeedSpec) -> list:
         value = Value.field(name)
         field_checks = value_checks(value, node, schema)
         if money and name in money.fields:
-            field_checks[1:1] = money_checks(value, money.max_amount, money.currency_field)
+            field_checks[1:1] = money_checks(value, money.max_amount, money.currency_field, money.currency_required)
         if money and name == money.currency_field:
             field_checks.append((value.when("string", sql.SQL("currency_digits is null")),
                                  literal_reason(f"{name}: not an ISO 4217 currency code")))

@@ -25,11 +25,13 @@ class Column:
 
 @dataclass(frozen=True)
 class MoneyRule:
-    """Decimal-string amounts checked against their currency: not negative, not absurd, no excess decimals."""
+    """Decimal-string amounts checked against their currency: not negative, not absurd, no excess decimals,
+    and (when `currency_required`) never an amount without a currency."""
 
     fields: tuple[str, ...]
     currency_field: str
     max_amount: int = 10_000_000
+    currency_required: bool = True
 
 
 @dataclass(frozen=True)

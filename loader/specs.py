@@ -48,7 +48,8 @@ NEWS_ITEM = FeedSpec(
         Column("deal_currency"),
         Column("deal_discount_percent", "smallint"),
     ),
-    money=MoneyRule(fields=("deal_price",), currency_field="deal_currency"),
+    # A deal title may give a price in a currency the parser cannot name; the post is still worth keeping.
+    money=MoneyRule(fields=("deal_price",), currency_field="deal_currency", currency_required=False),
     sources=tuple(contracts.schema("news_item")["properties"]["source"]["enum"]),
 )
 

@@ -42,6 +42,8 @@ BAD_LINES = [
     (line(price="14.999"), "price: more decimals than USD allows (2)"),
     (line(price="1500.5", currency="JPY", regular_price="1500"), "price: more decimals than JPY allows (0)"),
     (line(price="014.99"), "price: does not match ^(0|[1-9][0-9]{0,9})(\\.[0-9]{1,4})?$"),
+    (line(currency=None), "price: an amount needs a currency"),
+    (line(currency=None, price=None), "regular_price: an amount needs a currency"),
     (line(regular_price="-5"), "regular_price: negative"),
     (line(discount_percent=101), "discount_percent: more than 100"),
     (line(discount_percent=-1), "discount_percent: less than 0"),
