@@ -20,6 +20,9 @@ from loader.specs import spec_for_source, spec_named
 from pricewatch import database
 from pricewatch.errors import PricewatchError
 
+# A load that adds more than this share of a staging table's rows refreshes its planner statistics.
+STATISTICS_GROWTH = 0.1
+
 
 @dataclass(frozen=True)
 class LoadResult:
@@ -97,6 +100,8 @@ class FeedLoader:
             with conn.cursor() as cur:
                 result = self.already_loaded(cur, path, digest) or self.load_new(cur, path, digest, on_progress)
             conn.commit()
+            if result.rows_new:
+                self.refresh_statistics(self.spec_for(path), result.rows_new)
             return result
         except errors.UniqueViolation as exc:
             conn.rollback()
@@ -139,6 +144,18 @@ class FeedLoader:
         cur.execute(statements.record_rejects(feed_file_id))
         cur.execute(statements.close_ledger(spec, feed_file_id))
         return LoadResult(path, feed_file_id, *cur.fetchone())
+
+    def refresh_statistics(self, spec: FeedSpec, rows_new: int) -> None:
+        """Analyze the staging table when this load grew it by more than a tenth (or it was never analyzed):
+        the ETL runs right after and autovacuum may not have come by yet. After the commit, so concurrent
+        loads of other sources do not queue on the ANALYZE lock."""
+        table = ".".join(spec.table)
+        with self.conn.cursor() as cur:
+            cur.execute("select reltuples from pg_class where oid = %s::regclass", (table,))
+            (known_rows,) = cur.fetchone()
+            if known_rows < 0 or rows_new > known_rows * STATISTICS_GROWTH:
+                cur.execute("select ops.analyze_staging(%s::regclass)", (table,))
+        self.conn.commit()
 
     @staticmethod
     def check_records(cur, spec: FeedSpec) -> None:
