@@ -6,6 +6,7 @@ advisory locks on the file's sources (the ETL takes the same ones), then set-bas
 the records in each listing's history, write the changes and rejects, and close the ledger row.
 A crash at any point rolls everything back; the rerun loads the file completely.
 """
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +23,8 @@ from pricewatch.errors import PricewatchError
 
 # A load that adds more than this share of a staging table's rows refreshes its planner statistics.
 STATISTICS_GROWTH = 0.1
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -150,12 +153,17 @@ class FeedLoader:
         the ETL runs right after and autovacuum may not have come by yet. After the commit, so concurrent
         loads of other sources do not queue on the ANALYZE lock."""
         table = ".".join(spec.table)
-        with self.conn.cursor() as cur:
-            cur.execute("select reltuples from pg_class where oid = %s::regclass", (table,))
-            (known_rows,) = cur.fetchone()
-            if known_rows < 0 or rows_new > known_rows * STATISTICS_GROWTH:
-                cur.execute("select ops.analyze_staging(%s::regclass)", (table,))
-        self.conn.commit()
+        try:
+            with self.conn.cursor() as cur:
+                cur.execute("select reltuples from pg_class where oid = %s::regclass", (table,))
+                (known_rows,) = cur.fetchone()
+                if known_rows < 0 or rows_new > known_rows * STATISTICS_GROWTH:
+                    cur.execute("select ops.analyze_staging(%s::regclass)", (table,))
+            self.conn.commit()
+        except psycopg2.Error as exc:
+            # The load is committed; fresher statistics are only an optimisation (autovacuum gets there too).
+            self.conn.rollback()
+            log.warning("%s: statistics not refreshed: %s", table, str(exc).strip().splitlines()[0])
 
     @staticmethod
     def check_records(cur, spec: FeedSpec) -> None:
