@@ -83,7 +83,7 @@ def rebuild(url: str, replace: bool = False) -> RebuildResult:
     with build_loader({"DATABASE_URL": url}) as loader:
         for day, day_feeds in groupby(feeds, key=crawl_date):
             print(f"crawl date {day}:", flush=True)
-            failed += load_files(loader, list(day_feeds))
+            failed += len(load_files(loader, list(day_feeds)))
             etl.run(argparse.Namespace(sources=[], source_options=[]))
     return RebuildResult(migrate.current(url), len(feeds), len({crawl_date(path) for path in feeds}), failed,
                          time.monotonic() - started)
