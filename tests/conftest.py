@@ -4,6 +4,7 @@ import contextlib
 import os
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psycopg2
 import pytest
@@ -54,6 +55,11 @@ def template_url(server_url) -> str:
     admin_execute(server_url, sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(TEMPLATE)))
 
 
+def drop_database(server_url: str, url: str) -> None:
+    name = urlsplit(url).path.lstrip("/")
+    admin_execute(server_url, sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+
+
 def create_database(server_url: str, template: str | None = TEMPLATE) -> str:
     name = f"pricewatch_test_{uuid.uuid4().hex[:12]}"
     statement = sql.SQL("create database {}").format(sql.Identifier(name))
@@ -69,8 +75,7 @@ def db_url(server_url, template_url, monkeypatch) -> str:
     url = create_database(server_url)
     monkeypatch.setenv("PRICEWATCH_DATABASE_URL", url)
     yield url
-    admin_execute(server_url, sql.SQL("drop database if exists {} with (force)").format(
-        sql.Identifier(url.rsplit("/", 1)[1].split("?")[0])))
+    drop_database(server_url, url)
 
 
 @pytest.fixture
@@ -79,8 +84,7 @@ def empty_db_url(server_url, monkeypatch) -> str:
     url = create_database(server_url, template=None)
     monkeypatch.setenv("PRICEWATCH_DATABASE_URL", url)
     yield url
-    admin_execute(server_url, sql.SQL("drop database if exists {} with (force)").format(
-        sql.Identifier(url.rsplit("/", 1)[1].split("?")[0])))
+    drop_database(server_url, url)
 
 
 @pytest.fixture
