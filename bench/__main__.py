@@ -19,10 +19,13 @@ def main() -> int:
     for name in chosen:
         print(f"== {name}", flush=True)
         begun = time.perf_counter()
-        process = subprocess.run([sys.executable, "-m", f"bench.{name}"], cwd=config.PROJECT_ROOT,
-                                 stdout=subprocess.PIPE, text=True)
-        sys.stdout.write(process.stdout)
-        lines = process.stdout.strip().splitlines()
+        with subprocess.Popen([sys.executable, "-m", f"bench.{name}"], cwd=config.PROJECT_ROOT,
+                              stdout=subprocess.PIPE, text=True) as process:
+            lines = []
+            for line in process.stdout:
+                sys.stdout.write(line)
+                sys.stdout.flush()
+                lines.append(line.rstrip("\n"))
         if process.returncode != 0 or not lines:
             failed.append(name)
             verdicts.append(f"{name}: FAILED (exit {process.returncode})")
