@@ -42,7 +42,12 @@ DOWNLOADER_MIDDLEWARES = {
 }
 SPIDER_MIDDLEWARES = {
     "scrapers.middlewares.empty_pages.EmptyPageMiddleware": 950,
+    "scrapers.middlewares.block_pages.BlockPageMiddleware": 960,
 }
+# Pages that yield nothing and carry one of these (title or text) or a status below are the store blocking us.
+PRICEWATCH_BLOCK_PAGE_MARKERS = (r"captcha|access denied|are you a robot|are you human|verify you are (?:a )?human"
+                                 r"|unusual traffic|request (?:was )?blocked")
+PRICEWATCH_BLOCK_STATUSES = [401, 403]
 
 # Storefront regions crawled by every store spider; a spider argument `regions` overrides it.
 PRICEWATCH_REGIONS = "US,GB,DE"

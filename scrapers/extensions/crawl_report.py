@@ -1,8 +1,10 @@
 """The summary of one crawl written as <jobid>.stats.json beside its feed, for the ops side to record."""
 from datetime import datetime
 
-from scrapers.extensions.monitors import HEALTH, HEALTH_REASONS
+from scrapers.extensions.monitors import HEALTH, HEALTH_REASONS, counted
+from scrapers.middlewares.block_pages import BLOCKED_PAGE_URLS, BLOCKED_PAGES
 from scrapers.middlewares.empty_pages import EMPTY_PAGE_URLS, EMPTY_PAGES
+from scrapers.middlewares.retry import DOWNLOADS_FAILED, GIVEN_UP
 
 STATUS_PREFIX = "downloader/response_status_count/"
 
@@ -25,14 +27,16 @@ def crawl_report(stats: dict, *, spider: str, job: str, feed: str) -> dict:
         "items_invalid": stats.get("pricewatch/items/invalid", 0),
         "requests": stats.get("downloader/request_count", 0),
         "responses": stats.get("downloader/response_count", 0),
-        "http_status_counts": {
-            key[len(STATUS_PREFIX):]: count for key, count in sorted(stats.items()) if key.startswith(STATUS_PREFIX)
-        },
+        "http_status_counts": counted(stats, STATUS_PREFIX),
         "retries": stats.get("retry/count", 0),
         "retries_given_up": stats.get("retry/max_reached", 0),
+        "retries_given_up_by_status": counted(stats, GIVEN_UP),
+        "downloads_failed": stats.get(DOWNLOADS_FAILED, 0),
         "errors": stats.get("log_count/ERROR", 0),
         "empty_pages": stats.get(EMPTY_PAGES, 0),
         "empty_page_urls": stats.get(EMPTY_PAGE_URLS, []),
+        "blocked_pages": stats.get(BLOCKED_PAGES, 0),
+        "blocked_page_urls": stats.get(BLOCKED_PAGE_URLS, []),
         "health": stats.get(HEALTH, "unchecked"),
         "health_reasons": stats.get(HEALTH_REASONS, []),
         "stats": {key: iso(value) for key, value in sorted(stats.items())},

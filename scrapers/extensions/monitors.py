@@ -1,7 +1,10 @@
-"""Spidermon close monitors: did the crawl bring back enough items, with the fields filled, without errors?
+"""Spidermon close monitors: did the crawl bring back enough items, with the fields filled, without errors,
+without the store throttling or blocking it?
 
 The suite is switched on by SPIDERMON_ENABLED + SPIDERMON_SPIDER_CLOSE_MONITORS. Thresholds are settings:
-SPIDERMON_MIN_ITEMS, SPIDERMON_FIELD_COVERAGE_RULES, PRICEWATCH_MAX_ERROR_RATIO. The verdict goes into the
+SPIDERMON_MIN_ITEMS, SPIDERMON_FIELD_COVERAGE_RULES, PRICEWATCH_MAX_ERROR_RATIO, RETRY_TIMES,
+PRICEWATCH_BLOCK_PAGE_MARKERS. Comparing a crawl's items with earlier crawls needs ops data and is done when
+the job is recorded (pricewatch.crawl_jobs), so a crawl never depends on the database. The verdict goes into the
 crawl's stats (pricewatch/health, pricewatch/health_reasons), which the landing extension writes beside
 the feed.
 """
@@ -9,27 +12,79 @@ from spidermon import Monitor, MonitorSuite, monitors
 from spidermon.contrib.scrapy.monitors import FieldCoverageMonitor, ItemCountMonitor
 from spidermon.core.actions import Action
 
+from scrapers.middlewares.block_pages import BLOCKED_PAGE_URLS, BLOCKED_PAGES
+from scrapers.middlewares.empty_pages import EMPTY_PAGE_URLS, EMPTY_PAGES
+from scrapers.middlewares.retry import DOWNLOADS_FAILED, GIVEN_UP
+
 HEALTH = "pricewatch/health"
 HEALTH_REASONS = "pricewatch/health_reasons"
 
 
+def counted(stats: dict, prefix: str) -> dict[str, int]:
+    """{suffix: count} of the stats under `prefix`."""
+    return {key[len(prefix):]: count for key, count in sorted(stats.items()) if key.startswith(prefix)}
+
+
+class PlainMonitor(Monitor):
+    longMessage = False  # reasons read as our message alone, without unittest's "x not less than y :" prefix
+
+
 @monitors.name("Error ratio")
-class ErrorRatioMonitor(Monitor):
-    @monitors.name("Share of failed downloads is at most PRICEWATCH_MAX_ERROR_RATIO")
+class ErrorRatioMonitor(PlainMonitor):
+    @monitors.name("Share of failed requests is at most PRICEWATCH_MAX_ERROR_RATIO")
     def test_error_ratio(self):
+        """Counts each request once, by how it ended (retried attempts are not outcomes). Failed: an HTTP error
+        no callback or errback handled, a download that failed for good, a callback that raised. robots.txt
+        fetches are not the crawl's requests (a 404 there means "allow all"), and statuses a spider asked
+        for (handle_httpstatus_list, errback fallbacks) are handled, not failed."""
         stats = self.data.stats
-        responses = stats.get("downloader/response_count", 0)
-        exceptions = stats.get("downloader/exception_count", 0)
-        failed = exceptions + sum(
-            count for key, count in stats.items()
-            if key.startswith("downloader/response_status_count/") and int(key.rsplit("/", 1)[1]) >= 400
-        )
-        attempts = responses + exceptions
-        if not attempts:
-            self.skipTest("no downloads")
-        ratio = failed / attempts
+        download_failures = stats.get(DOWNLOADS_FAILED, 0)
+        outcomes = stats.get("response_received_count", 0) - stats.get("robotstxt/response_count", 0) \
+            + download_failures
+        if outcomes <= 0:
+            self.skipTest("no requests")
+        failed = min(outcomes, download_failures + stats.get("httperror/response_ignored_count", 0)
+                     + stats.get("spider_exceptions/count", 0))
+        ratio = failed / outcomes
         limit = self.data.crawler.settings.getfloat("PRICEWATCH_MAX_ERROR_RATIO")
-        self.assertLessEqual(ratio, limit, msg=f"{failed} of {attempts} downloads failed ({ratio:.0%} > {limit:.0%})")
+        self.assertLessEqual(ratio, limit, msg=f"{failed} of {outcomes} requests failed ({ratio:.0%} > {limit:.0%})")
+
+
+@monitors.name("Blocking")
+class BlockingMonitor(PlainMonitor):
+    """Says why a crawl came back short when the store throttled or blocked it, so nobody reads it as a quiet
+    day: retries given up on HTTP 429/5xx, and block pages (CAPTCHA, access denied, 401/403)."""
+
+    @monitors.name("No request given up after retries")
+    def test_retries_not_exhausted(self):
+        given_up = counted(self.data.stats, GIVEN_UP)
+        retries = self.data.crawler.settings.getint("RETRY_TIMES")
+        described = ", ".join(
+            f"{count} {'request' if count == 1 else 'requests'} still HTTP {status}"
+            f"{' (throttled)' if status == '429' else ''}"
+            for status, count in given_up.items()
+        )
+        self.assertFalse(given_up, msg=f"retries exhausted ({retries} each): {described}")
+
+    @monitors.name("No block pages")
+    def test_no_block_pages(self):
+        blocked = self.data.stats.get(BLOCKED_PAGES, 0)
+        urls = self.data.stats.get(BLOCKED_PAGE_URLS, [])
+        self.assertFalse(blocked, msg=f"store is blocking the crawl: {blocked} block "
+                                      f"{'page' if blocked == 1 else 'pages'}, first {urls[0] if urls else '?'}")
+
+
+@monitors.name("Empty pages")
+class EmptyPageMonitor(PlainMonitor):
+    @monitors.name("A crawl without items names the pages that yielded nothing")
+    def test_pages_yield_something(self):
+        stats = self.data.stats
+        empty = stats.get(EMPTY_PAGES, 0)
+        if stats.get("item_scraped_count", 0) or not empty or stats.get(BLOCKED_PAGES, 0):
+            return
+        urls = stats.get(EMPTY_PAGE_URLS, [])
+        self.fail(f"{empty} {'page' if empty == 1 else 'pages'} yielded nothing (no results, or the page "
+                  f"structure changed): {', '.join(urls[:3])}")
 
 
 class RecordHealth(Action):
@@ -46,5 +101,5 @@ class RecordHealth(Action):
 
 
 class CrawlHealthSuite(MonitorSuite):
-    monitors = [ItemCountMonitor, FieldCoverageMonitor, ErrorRatioMonitor]
+    monitors = [ItemCountMonitor, FieldCoverageMonitor, ErrorRatioMonitor, BlockingMonitor, EmptyPageMonitor]
     monitors_finished_actions = [RecordHealth]

@@ -3,13 +3,29 @@
 Scrapy's RetryMiddleware re-queues at once; stores answer that with more 429s. This one waits first:
 the response's Retry-After (seconds or an HTTP date) when present, otherwise exponential backoff
 (PRICEWATCH_RETRY_BACKOFF_BASE * 2**attempt), never longer than PRICEWATCH_RETRY_MAX_DELAY.
+
+It also counts what the health monitors need and Scrapy's stats lack: requests it gave up on per HTTP status
+(pricewatch/retry/given_up/<status>: a 429 storm that outlasted every retry) and downloads that failed for
+good with an exception (pricewatch/downloads/failed). robots.txt fetches are left out: a missing robots.txt
+is Scrapy's "allow all", not a failure of the crawl.
 """
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
+from urllib.parse import urlsplit
+
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.response import response_status_message
+
+
+GIVEN_UP = "pricewatch/retry/given_up/"
+DOWNLOADS_FAILED = "pricewatch/downloads/failed"
+
+
+def is_robots_txt(request) -> bool:
+    return urlsplit(request.url).path.endswith("/robots.txt")
 
 
 def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) -> float | None:
@@ -46,8 +62,16 @@ class RetryAfterMiddleware(RetryMiddleware):
             return response
         retry = self._retry(request, response_status_message(response.status))
         if retry is None:
+            if not is_robots_txt(request):
+                self.crawler.stats.inc_value(f"{GIVEN_UP}{response.status}")
             return response
         delay = self.delay_for(request, response)
         self.crawler.stats.inc_value("pricewatch/retry/wait_seconds", delay)
         await sleep(delay)
+        return retry
+
+    def process_exception(self, request, exception):
+        retry = super().process_exception(request, exception)
+        if retry is None and not isinstance(exception, IgnoreRequest) and not is_robots_txt(request):
+            self.crawler.stats.inc_value(DOWNLOADS_FAILED)
         return retry

@@ -1,0 +1,88 @@
+"""Spider-side faults through the replay server: real Steam crawls over HTTP on 127.0.0.1 meet a 429 storm,
+503s, a CAPTCHA page, an access-denied 403, an empty result page and a page whose markup changed. Each crawl
+either recovers (retried politely) or ends with a failed health check whose reasons say what happened."""
+import pytest
+from crawl_fixtures import run_crawl
+
+from pricewatch import config, replay
+
+pytestmark = pytest.mark.slow
+
+FAULT_ROUTES = config.PROJECT_ROOT / "tests" / "fixtures" / "handmade_fault_routes.json"
+SEARCH = "https://store.steampowered.com/search/results/?infinite=1&fault={fault}"
+
+
+@pytest.fixture
+def fault_server():
+    """Only the fault routes, and no robots.txt route: every crawl also meets a robots.txt 404 ("allow all")."""
+    with replay.ReplayServer(replay.load_routes([FAULT_ROUTES])) as server:
+        yield server
+
+
+def steam_crawl(server, tmp_path, settings=None, **arguments):
+    return run_crawl("steam", server.url, tmp_path, settings={"PRICEWATCH_STEAM_FEATURED": "False", **(settings or {})},
+                     regions="US", **arguments)
+
+
+def reasons_of(report) -> str:
+    return "\n".join(report["health_reasons"])
+
+
+def test_503s_are_retried_and_the_crawl_is_healthy_despite_a_robots_txt_404(fault_server, tmp_path):
+    crawl = steam_crawl(fault_server, tmp_path, appids="413150,440")
+    report = crawl.report
+    assert sorted((item["store_item_id"], item["price"]) for item in crawl.items) == [("413150", "8.99"), ("440", "0.00")]
+    assert report["http_status_counts"] == {"200": 2, "404": 1, "503": 2}
+    assert (report["retries"], report["retries_given_up"], report["downloads_failed"]) == (2, 0, 0)
+    assert report["stats"]["robotstxt/response_status_count/404"] == 1
+    assert (report["health"], report["health_reasons"]) == ("ok", [])
+
+
+def test_429_storm_ends_with_retries_exhausted_and_a_failed_health_naming_it(fault_server, tmp_path):
+    crawl = steam_crawl(fault_server, tmp_path, appids="1001,440")
+    report = crawl.report
+    assert [item["store_item_id"] for item in crawl.items] == ["440"]
+    assert report["http_status_counts"] == {"200": 1, "404": 1, "429": 4}
+    assert (report["retries"], report["retries_given_up_by_status"]) == (3, {"429": 1})
+    assert report["health"] == "failed"
+    assert "Blocking/No request given up after retries: retries exhausted (3 each): 1 request still HTTP 429 " \
+           "(throttled)" in report["health_reasons"]
+    assert "Error ratio/Share of failed requests is at most PRICEWATCH_MAX_ERROR_RATIO: 1 of 2 requests failed " \
+           "(50% > 20%)" in report["health_reasons"]
+
+
+def test_503_storm_fails_health_naming_the_status(fault_server, tmp_path):
+    report = steam_crawl(fault_server, tmp_path, appids="1002").report
+    assert report["http_status_counts"] == {"404": 1, "503": 4}
+    assert report["health"] == "failed"
+    assert "retries exhausted (3 each): 1 request still HTTP 503" in reasons_of(report)
+    assert "Extracted Items" in reasons_of(report)
+
+
+@pytest.mark.parametrize(("appid", "status", "sign"), [
+    ("1003", "200", "are you a robot"),
+    ("1004", "403", "HTTP 403"),
+])
+def test_block_page_is_reported_as_blocking_not_as_no_deals(fault_server, tmp_path, appid, status, sign):
+    crawl = steam_crawl(fault_server, tmp_path, appids=appid)
+    report = crawl.report
+    assert crawl.items == [] and report["http_status_counts"] == {"404": 1, status: 1}
+    url = f"https://store.steampowered.com/api/appdetails?appids={appid}&cc=us&l=english"
+    assert (report["blocked_pages"], report["blocked_page_urls"]) == (1, [f"{url} ({sign})"])
+    assert report["health"] == "failed"
+    assert f"Blocking/No block pages: store is blocking the crawl: 1 block page, first {url} ({sign})" \
+           in report["health_reasons"]
+    assert "yielded nothing" not in reasons_of(report)
+
+
+@pytest.mark.parametrize("fault", ["empty", "changed"])
+def test_page_yielding_nothing_fails_health_with_its_url(fault_server, tmp_path, fault):
+    crawl = steam_crawl(fault_server, tmp_path, settings={"PRICEWATCH_STEAM_SEARCH_URL": SEARCH.format(fault=fault)})
+    report = crawl.report
+    assert crawl.items == [] and report["http_status_counts"] == {"200": 1, "404": 1}
+    assert (report["empty_pages"], report["blocked_pages"]) == (1, 0)
+    assert report["health"] == "failed"
+    [empty] = [reason for reason in report["health_reasons"] if reason.startswith("Empty pages/")]
+    assert "1 page yielded nothing (no results, or the page structure changed): " \
+           f"https://store.steampowered.com/search/results/?infinite=1&fault={fault}" in empty
+    assert "Extracted Items" in reasons_of(report) and "Error ratio" not in reasons_of(report)
