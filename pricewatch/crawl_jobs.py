@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_SLOT_MINUTES = 60
 JOB_STATES = ("pending", "running", "finished")
+# A crawl with fewer items than this share of the average of its spider's last healthy crawls fails.
+PREVIOUS_RUNS = 5
+MIN_SHARE_OF_PREVIOUS = 0.5
 
 
 def job_id(spider: str, when: datetime, slot_minutes: int = DEFAULT_SLOT_MINUTES,
@@ -117,6 +120,7 @@ def sidecar_fields(path: Path) -> dict:
         "items_scraped": report.get("items_scraped"),
         "finish_reason": report.get("finish_reason"),
         "health": report.get("health"),
+        "health_reasons": report.get("health_reasons") or [],
         "feed_path": str(path.with_name(report.get("feed") or path.name.replace(".stats.json", ".jl.gz"))),
     }
 
@@ -145,6 +149,16 @@ def sync(conn, nodes: list[Node]) -> list[str]:
         for state in JOB_STATES:
             for job in listing[state]:
                 records.append(job_record(node.name, state, job))
+    record_jobs(conn, records, answered)
+    return silent
+
+
+def record_jobs(conn, records: list[dict], answered: list[str]) -> None:
+    """Upsert `records` (job_record) into ops.crawl_job; jobs of the `answered` nodes they omit are lost.
+
+    A finished crawl its own monitors found healthy is also compared with the earlier crawls of its spider:
+    fewer items than MIN_SHARE_OF_PREVIOUS of the average of the last PREVIOUS_RUNS healthy ones fails it.
+    This happens here, where ops data lives, so a crawl never needs the database to finish."""
     with conn.cursor() as cur:
         cur.execute("""
             with seen as (
@@ -152,14 +166,49 @@ def sync(conn, nodes: list[Node]) -> list[str]:
                 from jsonb_to_recordset(%(records)s) as seen (
                     job_id text, spider text, node text, state text, started_at timestamptz,
                     finished_at timestamptz, items_scraped integer, finish_reason text, health text,
-                    stats jsonb, feed_path text)
+                    health_reasons text[], stats jsonb, feed_path text)
+            ),
+            earlier as (
+                select seen.job_id, avg(previous.items_scraped) as average_items, count(*) as crawls
+                from seen
+                cross join lateral (
+                    select job.items_scraped
+                    from ops.crawl_job as job
+                    where job.spider = seen.spider
+                      and job.job_id <> seen.job_id
+                      and job.state = 'finished' and job.finish_reason = 'finished' and job.health = 'ok'
+                      and job.finished_at < seen.finished_at
+                    order by job.finished_at desc
+                    limit %(previous_runs)s
+                ) as previous
+                where seen.health = 'ok'
+                group by seen.job_id
+            ),
+            short as (
+                select seen.job_id,
+                       format('Previous runs: %%s items, under %%s of the average %%s of the last %%s healthy crawls',
+                              seen.items_scraped, %(share_label)s, round(earlier.average_items),
+                              earlier.crawls) as reason
+                from seen
+                join earlier using (job_id)
+                where seen.items_scraped < %(min_share)s * earlier.average_items
+            ),
+            judged as (
+                select seen.job_id, seen.spider, seen.node, seen.state, seen.started_at, seen.finished_at,
+                       seen.items_scraped, seen.finish_reason, seen.stats, seen.feed_path,
+                       case when short.job_id is null then seen.health else 'failed' end as health,
+                       case when short.job_id is null then seen.health_reasons
+                            else coalesce(seen.health_reasons, '{}') || short.reason end as health_reasons
+                from seen
+                left join short using (job_id)
             ),
             upserted as (
                 insert into ops.crawl_job as job (job_id, spider, node, state, scheduled_at, started_at,
-                                                  finished_at, items_scraped, finish_reason, health, stats, feed_path)
+                                                  finished_at, items_scraped, finish_reason, health,
+                                                  health_reasons, stats, feed_path)
                 select job_id, spider, node, state, coalesce(started_at, now()), started_at, finished_at,
-                       items_scraped, finish_reason, health, stats, feed_path
-                from seen
+                       items_scraped, finish_reason, health, coalesce(health_reasons, '{}'), stats, feed_path
+                from judged
                 on conflict (job_id) do update
                 set state = excluded.state,
                     node = excluded.node,
@@ -168,23 +217,26 @@ def sync(conn, nodes: list[Node]) -> list[str]:
                     items_scraped = coalesce(excluded.items_scraped, job.items_scraped),
                     finish_reason = coalesce(excluded.finish_reason, job.finish_reason),
                     health = coalesce(excluded.health, job.health),
+                    health_reasons = case when excluded.health is null then job.health_reasons
+                                          else excluded.health_reasons end,
                     stats = coalesce(excluded.stats, job.stats),
                     feed_path = coalesce(excluded.feed_path, job.feed_path),
                     updated_at = now()
-                where (job.state, job.node, job.started_at, job.finished_at, job.feed_path, job.stats)
+                where (job.state, job.node, job.started_at, job.finished_at, job.feed_path, job.stats, job.health)
                       is distinct from
                       (excluded.state, excluded.node, coalesce(excluded.started_at, job.started_at),
                        coalesce(excluded.finished_at, job.finished_at),
-                       coalesce(excluded.feed_path, job.feed_path), coalesce(excluded.stats, job.stats))
+                       coalesce(excluded.feed_path, job.feed_path), coalesce(excluded.stats, job.stats),
+                       coalesce(excluded.health, job.health))
             )
             update ops.crawl_job as job
             set state = 'lost', updated_at = now()
             where job.state in ('pending', 'running')
               and job.node = any(%(answered)s)
               and not exists (select from seen where seen.job_id = job.job_id)
-        """, {"records": Json(records), "answered": answered})
+        """, {"records": Json(records), "answered": answered, "previous_runs": PREVIOUS_RUNS,
+              "min_share": MIN_SHARE_OF_PREVIOUS, "share_label": f"{MIN_SHARE_OF_PREVIOUS:.0%}"})
     conn.commit()
-    return silent
 
 
 def job_record(node: str, state: str, job: dict) -> dict:

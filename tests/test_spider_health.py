@@ -1,10 +1,13 @@
 """Spider-side faults through the replay server: real Steam crawls over HTTP on 127.0.0.1 meet a 429 storm,
 503s, a CAPTCHA page, an access-denied 403, an empty result page and a page whose markup changed. Each crawl
 either recovers (retried politely) or ends with a failed health check whose reasons say what happened."""
+import contextlib
+
 import pytest
 from crawl_fixtures import run_crawl
 
-from pricewatch import config, replay
+from pricewatch import config, crawl_jobs, database, replay
+from pricewatch.cli import main
 
 pytestmark = pytest.mark.slow
 
@@ -56,7 +59,7 @@ def test_503_storm_fails_health_naming_the_status(fault_server, tmp_path):
     assert report["http_status_counts"] == {"404": 1, "503": 4}
     assert report["health"] == "failed"
     assert "retries exhausted (3 each): 1 request still HTTP 503" in reasons_of(report)
-    assert "Extracted Items" in reasons_of(report)
+    assert "Items/At least SPIDERMON_MIN_ITEMS items: 0 items scraped, at least 1 expected" in report["health_reasons"]
 
 
 @pytest.mark.parametrize(("appid", "status", "sign"), [
@@ -85,4 +88,63 @@ def test_page_yielding_nothing_fails_health_with_its_url(fault_server, tmp_path,
     [empty] = [reason for reason in report["health_reasons"] if reason.startswith("Empty pages/")]
     assert "1 page yielded nothing (no results, or the page structure changed): " \
            f"https://store.steampowered.com/search/results/?infinite=1&fault={fault}" in empty
-    assert "Extracted Items" in reasons_of(report) and "Error ratio" not in reasons_of(report)
+    assert "Items/At least SPIDERMON_MIN_ITEMS items: 0 items scraped, at least 1 expected" in report["health_reasons"]
+    assert "Error ratio" not in reasons_of(report)
+
+
+def record_crawl(crawl, job: str, monkeypatch, finished: str = "2026-11-28 07:50:00") -> None:
+    """Record the crawl in ops.crawl_job as `pricewatch scrapyd jobs` does: Scrapyd's listing entry of the
+    finished job, completed from the stats file the crawl wrote in landing."""
+    monkeypatch.setenv("PRICEWATCH_LANDING", str(crawl.landing))
+    listing_entry = {"id": job, "spider": "steam", "start_time": "2026-11-28 07:49:00", "end_time": finished}
+    with contextlib.closing(database.connect(role="pricewatch_loader")) as conn:
+        crawl_jobs.record_jobs(conn, [crawl_jobs.job_record("local", "finished", listing_entry)], ["local"])
+
+
+def status_output(capsys) -> str:
+    assert main(["status"]) == 0
+    return capsys.readouterr().out
+
+
+def test_status_names_the_failed_health_of_a_blocked_crawl_and_its_reason(fault_server, tmp_path, db_url,
+                                                                          pricewatch_home, monkeypatch, capsys):
+    crawl = steam_crawl(fault_server, tmp_path, appids="1003", _job="steam-blocked")
+    record_crawl(crawl, "steam-blocked", monkeypatch)
+    url = "https://store.steampowered.com/api/appdetails?appids=1003&cc=us&l=english"
+    [line] = [line for line in status_output(capsys).splitlines() if line.startswith("  steam: ")]
+    assert line.startswith("  steam: steam-blocked at ")
+    assert line.endswith(": health failed: Items/At least SPIDERMON_MIN_ITEMS items: 0 items scraped, at least 1 "
+                         "expected; Error ratio/Share of failed requests is at most PRICEWATCH_MAX_ERROR_RATIO: 1 of 1 "
+                         "requests failed (100% > 20%); Blocking/No block pages: store is blocking the crawl: "
+                         f"1 block page, first {url} (are you a robot)")
+
+
+@pytest.mark.parametrize(("earlier_items", "health", "reasons"), [
+    ([1000, 10, 20, 30, 40, 50], "failed",
+     ["Previous runs: 2 items, under 50% of the average 30 of the last 5 healthy crawls"]),
+    ([2, 3, 4], "ok", []),
+])
+def test_crawl_with_far_fewer_items_than_earlier_healthy_crawls_fails_when_recorded(
+        fault_server, tmp_path, db_url, admin, pricewatch_home, monkeypatch, capsys, earlier_items, health, reasons):
+    """Earlier crawls: healthy ones with `earlier_items` (the last five count when there are more, the
+    failed and the older ones do not), then the real crawl: 2 items, healthy by its own monitors."""
+    with admin.cursor() as cur:
+        for number, items in enumerate(reversed(earlier_items)):
+            cur.execute("""
+                insert into ops.crawl_job (job_id, spider, node, state, finished_at, items_scraped, finish_reason,
+                                           health)
+                values (%s, 'steam', 'local', 'finished', timestamptz '2026-11-27 12:00+00' - %s * interval '1 hour',
+                        %s, 'finished', 'ok')
+            """, (f"steam-earlier-{number}", number, items))
+        cur.execute("""
+            insert into ops.crawl_job (job_id, spider, node, state, finished_at, items_scraped, finish_reason, health)
+            values ('steam-failed', 'steam', 'local', 'finished', '2026-11-27 13:00+00', 0, 'finished', 'failed'),
+                   ('steam-later', 'steam', 'local', 'finished', '2026-11-29 13:00+00', 9000, 'finished', 'ok')
+        """)
+    crawl = steam_crawl(fault_server, tmp_path, appids="413150,440", _job="steam-short")
+    assert crawl.report["health"] == "ok"
+    record_crawl(crawl, "steam-short", monkeypatch)
+    record_crawl(crawl, "steam-short", monkeypatch)  # syncing again changes nothing
+    with admin.cursor() as cur:
+        cur.execute("select items_scraped, health, health_reasons from ops.crawl_job where job_id = 'steam-short'")
+        assert cur.fetchone() == (2, health, reasons)

@@ -24,6 +24,7 @@ create table ops.crawl_job (
     items_scraped integer,
     finish_reason text,
     health text,
+    health_reasons text[] not null default '{}',
     stats jsonb,
     feed_path text,
     updated_at timestamptz not null default now(),
@@ -38,6 +39,7 @@ comment on column ops.crawl_job.state is 'pending / running / finished as Scrapy
 comment on column ops.crawl_job.items_scraped is 'item_scraped_count of the crawl stats sidecar (<jobid>.stats.json)';
 comment on column ops.crawl_job.finish_reason is 'Scrapy finish_reason (finished, shutdown, closespider_*...) from the stats sidecar';
 comment on column ops.crawl_job.health is 'Health verdict the stats sidecar gives the crawl (e.g. ok / degraded / failed)';
+comment on column ops.crawl_job.health_reasons is 'Why the health failed: the crawl''s own monitors (stats sidecar), plus the comparison with earlier crawls made when the job is recorded';
 comment on column ops.crawl_job.stats is 'The whole stats sidecar of the crawl, as written at close';
 comment on column ops.crawl_job.feed_path is 'Where the job''s landing feed was last seen (landing, then archive)';
 
@@ -66,11 +68,25 @@ crawl_summary as (
     from successful_crawl
     group by source
 ),
-crawl_failure as (
-    select source, max(coalesce(finished_at, scheduled_at)) as last_failed_crawl_at
+failed_crawl as (
+    select crawl.source, crawl.job_id, coalesce(crawl.finished_at, crawl.scheduled_at) as failed_at,
+           case
+               when crawl.state = 'lost' then 'lost by its Scrapyd node'
+               when job.health = 'failed' then 'health failed: '
+                    || coalesce(nullif(array_to_string(job.health_reasons, '; '), ''), 'no reason recorded')
+               else 'finish reason ' || coalesce(job.finish_reason, 'unknown')
+           end as problem,
+           row_number() over (partition by crawl.source
+                              order by coalesce(crawl.finished_at, crawl.scheduled_at) desc, crawl.job_id desc) as recency
     from crawl
-    where state = 'lost' or (state = 'finished' and not succeeded)
-    group by source
+    join ops.crawl_job as job using (job_id)
+    where crawl.state = 'lost' or (crawl.state = 'finished' and not crawl.succeeded)
+),
+crawl_failure as (
+    select source, failed_at as last_failed_crawl_at, job_id as last_failed_crawl_job_id,
+           problem as last_failed_crawl_problem
+    from failed_crawl
+    where recency = 1
 ),
 feed_file as (
     -- An empty feed names no source in its records; its landing path <source>/<date>/<file> still does.
@@ -107,7 +123,9 @@ select source.source,
        load_summary.last_load_at,
        coalesce(load_summary.feeds_loaded, 0) as feeds_loaded,
        etl_summary.last_etl_at,
-       etl_summary.last_etl_status
+       etl_summary.last_etl_status,
+       crawl_failure.last_failed_crawl_job_id,
+       crawl_failure.last_failed_crawl_problem
 from source
 left join crawl_summary using (source)
 left join crawl_failure using (source)
@@ -116,6 +134,8 @@ left join etl_summary using (source);
 comment on view ops.source_status is 'Per source: last successful crawl and its items against the 5 before it, last failure, last load, last ETL';
 comment on column ops.source_status.previous_crawls_avg_items is 'Average items of up to 5 successful crawls before the last one';
 comment on column ops.source_status.last_failed_crawl_at is 'When the newest crawl that failed (finish reason, health) or was lost by its node ended';
+comment on column ops.source_status.last_failed_crawl_job_id is 'Job id of that newest failed crawl';
+comment on column ops.source_status.last_failed_crawl_problem is 'What went wrong with it: health failed with its reasons, its finish reason, or lost by its node';
 
 grant select on ops.source_status to pricewatch_etl;
 """

@@ -1,4 +1,5 @@
-"""pricewatch status: per source, the last good crawl against earlier ones, the last load and ETL, the backlog."""
+"""pricewatch status: per source, the last good crawl against earlier ones, the last load and ETL, the backlog,
+then what went wrong with each source's last failed crawl."""
 import contextlib
 from datetime import datetime
 
@@ -62,5 +63,12 @@ def run(args) -> int:
             when(row["last_load_at"]), etl, f"{len(landing_feeds(config.landing_dir() / source))} feeds",
             size(disk_usage(config.landing_dir() / source).bytes), size(disk_usage(config.archive_dir() / source).bytes),
         )
-    Console(width=160).print(table)
+    console = Console(width=160)
+    console.print(table)
+    failures = [row for row in rows.values() if row.get("last_failed_crawl_job_id")]
+    if failures:
+        console.print("last failed crawl per source:")
+    for row in failures:
+        console.print(f"  {row['source']}: {row['last_failed_crawl_job_id']} at {when(row['last_failed_crawl_at'])}: "
+                      f"{row['last_failed_crawl_problem']}", markup=False, highlight=False, soft_wrap=True)
     return 0

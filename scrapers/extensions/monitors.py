@@ -9,7 +9,7 @@ crawl's stats (pricewatch/health, pricewatch/health_reasons), which the landing 
 the feed.
 """
 from spidermon import Monitor, MonitorSuite, monitors
-from spidermon.contrib.scrapy.monitors import FieldCoverageMonitor, ItemCountMonitor
+from spidermon.contrib.scrapy.monitors import FieldCoverageMonitor
 from spidermon.core.actions import Action
 
 from scrapers.middlewares.block_pages import BLOCKED_PAGE_URLS, BLOCKED_PAGES
@@ -27,6 +27,18 @@ def counted(stats: dict, prefix: str) -> dict[str, int]:
 
 class PlainMonitor(Monitor):
     longMessage = False  # reasons read as our message alone, without unittest's "x not less than y :" prefix
+
+
+@monitors.name("Items")
+class ItemCountMonitor(PlainMonitor):
+    """Spidermon's item count monitor says "Unable to find 'item_scraped_count'" for a crawl of no items;
+    this one says how many came back."""
+
+    @monitors.name("At least SPIDERMON_MIN_ITEMS items")
+    def test_minimum_items(self):
+        items = self.data.stats.get("item_scraped_count", 0)
+        minimum = self.data.crawler.settings.getint("SPIDERMON_MIN_ITEMS")
+        self.assertGreaterEqual(items, minimum, msg=f"{items} items scraped, at least {minimum} expected")
 
 
 @monitors.name("Error ratio")
