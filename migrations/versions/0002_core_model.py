@@ -25,6 +25,7 @@ ETL_FILES = (
     "etl_price_period_changes.sql",
     "etl_append_price_periods.sql",
     "etl_move_last_seen.sql",
+    "etl_run.sql",
     "etl_run_source.sql",
 )
 REPORTING_FILES = (

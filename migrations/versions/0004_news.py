@@ -183,6 +183,7 @@ DOWNGRADE = r"""
 drop view reporting.reddit_deals;
 drop view reporting.game_news;
 drop function etl.run_news_source(text);
+drop function etl.transform_news_changes(text, bigint, bigint, timestamptz, timestamptz);
 drop function etl.link_news_mentions(text);
 drop function etl.upsert_news_items(text, bigint, bigint, timestamptz, timestamptz);
 drop function etl.touched_news_items(text, bigint, bigint, timestamptz, timestamptz);
