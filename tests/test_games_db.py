@@ -36,9 +36,9 @@ def test_matching_joins_stores_notes_editions_and_links_dlc(loaded, capsys):
     assert main(["games", "match"]) == 0
     assert "7 listings matched" in capsys.readouterr().out
     matched = games(loaded)
-    assert matched["steam:374320"] == ["DARK SOULS™ III", None, "title", None]
-    assert matched["psstore:UP0700-CUSA03365_00-DS3DELUXE"] == ["DARK SOULS™ III", "deluxe edition", "title", None]
-    assert matched["gog:1207664403"] == ["DARK SOULS™ III", None, "title", None]
+    assert matched["steam:374320"] == ["DARK SOULS III", None, "title", None]
+    assert matched["psstore:UP0700-CUSA03365_00-DS3DELUXE"] == ["DARK SOULS III", "deluxe edition", "title", None]
+    assert matched["gog:1207664403"] == ["DARK SOULS III", None, "title", None]
     assert matched["steam:2778580"] == ["ELDEN RING Shadow of the Erdtree", None, "title", "ELDEN RING"]
     assert matched["gog:1859396546"][0] != matched["gog:2147483119"][0]
     assert rows(loaded, "select count(*) from core.game") == [(5,)]
@@ -61,7 +61,7 @@ def test_review_lists_uncertain_pairs_and_decisions_settle_them(loaded, capsys):
     matched = games(loaded)
     assert matched["gog:1207664403"][2] == "manual"
     assert matched["gog:1207664403"][0] == "Dark Souls 3"
-    assert matched["steam:374320"][0] == "DARK SOULS™ III"
+    assert matched["steam:374320"][0] == "DARK SOULS III"
 
 
 def test_decisions_outlive_later_etl_and_matcher_runs(loaded, staging):  # noqa: F811
@@ -73,7 +73,7 @@ def test_decisions_outlive_later_etl_and_matcher_runs(loaded, staging):  # noqa:
     main(["games", "match"])
     matched = games(loaded)
     assert matched["gog:1207664403"][0] == "Dark Souls 3"
-    assert matched["psstore:UP0700-CUSA03365_00-DS3DELUXE"][0] == matched["steam:374320"][0] == "DARK SOULS™ III"
+    assert matched["psstore:UP0700-CUSA03365_00-DS3DELUXE"][0] == matched["steam:374320"][0] == "DARK SOULS III"
 
 
 @pytest.mark.parametrize("argv, message", [
