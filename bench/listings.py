@@ -1,6 +1,7 @@
 """Generated store-listing feed items: deterministic, shaped like the spiders' output (contract
 store_listing), in as many listings as asked. Item i is one listing (source, store item, region); a
 rescrape round gives every listing a later scraped_at and changes the price of `changed_share` of them."""
+import functools
 import gzip
 import json
 import random
@@ -22,9 +23,8 @@ def listing(i: int, round_number: int = 0, changed_share: float = 0.0) -> dict:
     region = list(REGIONS)[(i // len(SOURCES)) % len(REGIONS)]
     currency, digits = REGIONS[region]
     item_number = i // ITEMS_PER_STORE_ITEM
-    draw = random.Random(item_number)
-    title = " ".join(draw.choice(WORDS) for _ in range(draw.randint(2, 4)))
-    regular = draw.randint(199, 6999) * (100 if digits == 0 else 1)
+    title = title_of(item_number)
+    regular = (199 + item_number * 7919 % 6800) * (100 if digits == 0 else 1)
     # The changed listings of a round are spread over the file, a different set each round.
     changed = changed_share and round_number and (i * 7919 + round_number) % round(1 / changed_share) == 0
     discount = (10 * (round_number % 9 + 1)) if changed else 0
@@ -45,6 +45,12 @@ def listing(i: int, round_number: int = 0, changed_share: float = 0.0) -> dict:
         "platforms": PLATFORMS[item_number % len(PLATFORMS)],
         "scraped_at": scraped_at.isoformat().replace("+00:00", "Z"),
     }
+
+
+@functools.lru_cache(maxsize=1024)
+def title_of(item_number: int) -> str:
+    draw = random.Random(item_number)
+    return " ".join(draw.choice(WORDS) for _ in range(draw.randint(2, 4)))
 
 
 def amount(minor_units: int, digits: int) -> str:

@@ -52,7 +52,7 @@ def run_etl(url: str) -> None:
 
 
 def main() -> None:
-    args = arguments(__doc__, listings=200_000, rounds=4, changed_share=0.05)
+    args = arguments(__doc__, listings=100_000, rounds=4, changed_share=0.05)
     plain_total = gzip_total = 0
     with workspace("storage") as directory, throwaway_database(directory) as url:
         with build_loader({"DATABASE_URL": url, "LOADER_FEED_KIND": "store_listing"}) as loader:
