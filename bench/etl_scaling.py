@@ -3,8 +3,9 @@ with 0, 1M and 10M price periods of history already in core. Target: the largest
 
 History is generated set-based (generate_series) straight into staging and core the way the loader and the
 ETL leave them: per listing a run of changes (change_seq 1..n, the last one is_latest), a price period per
-change (each closed by the next, the last open), the staging rows' ledger row, games, and a watermark past
-it all. Secondary indexes are dropped while generating and rebuilt with their own definitions afterwards.
+change (each closed by the next, the last open), ledger rows (the changes spread over HISTORY_FEED_FILES
+crawls), games, and a watermark past it all. Secondary indexes are dropped while generating and rebuilt
+with their own definitions afterwards.
 The delta is the first state of 10,000 new listings (the same work in every case); a second delta of 10,000
 price changes of existing listings shows the cost of closing periods deep in a big history."""
 import contextlib
@@ -19,6 +20,18 @@ HISTORY_START = "2025-01-01T00:00:00Z"
 DELTA_NUMBERS = itertools.count(1)
 REPEATS = 3
 GENERATED_TABLES = ("staging.store_listing", "core.listing", "core.price_history")
+
+# History arrives over many crawls: its changes are spread over this many feed files (a year of daily crawls
+# of five stores is ~1,800). One single ledger row would skew the planner's estimates for etl.move_last_seen.
+HISTORY_FEED_FILES = 1000
+
+LEDGER_POOL = """
+insert into ops.feed_file (path, sha256, source, feed_kind, bytes, lines_read, rows_new, loaded_at)
+select 'bench-history-' || %(first)s || '-' || n, md5('bench-history-' || %(first)s || '-' || n), %(source)s,
+    'store_listing', 0, 0, 0, now()
+from generate_series(1, %(files)s) as n
+returning feed_file_id
+"""
 
 LEDGER_ROW = """
 insert into ops.feed_file (path, sha256, source, feed_kind, bytes, lines_read, rows_new, loaded_at)
@@ -37,7 +50,8 @@ select n, seq,
     case when seq %% 2 = 0 then regular * 0.5 else regular end as price,
     regular,
     case when seq %% 2 = 0 then 50 else 0 end as discount_percent,
-    seq = %(periods)s as is_latest
+    seq = %(periods)s as is_latest,
+    %(feed_file_base)s + (n * %(periods)s + seq) %% %(files)s as feed_file_id
 from generate_series(%(first)s::bigint, %(last)s::bigint) as n
 cross join lateral (select (1999 + (n %% 50) * 100) / 100.0 as regular) as price
 cross join generate_series(1, %(periods)s) as seq
@@ -49,9 +63,9 @@ insert into staging.store_listing (
     last_seen_feed_file_id, currency, price, regular_price, discount_percent, is_free, title, kind, url, platforms,
     content_hash, feed_file_id, line_number)
 overriding system value
-select change_id, %(source)s, 'h' || n, 'US', seq, is_latest, observed_at, last_seen_at, %(feed_file_id)s,
+select change_id, %(source)s, 'h' || n, 'US', seq, is_latest, observed_at, last_seen_at, feed_file_id,
     'USD', price, regular, discount_percent, false, 'History Game ' || n %% 1000, 'game',
-    'https://store.example/steam/app/h' || n || '/', '{windows}', md5(n || ':' || seq)::uuid, %(feed_file_id)s, n
+    'https://store.example/steam/app/h' || n || '/', '{windows}', md5(n || ':' || seq)::uuid, feed_file_id, n
 from (""" + HISTORY_CHANGE + """) as change
 """
 
@@ -175,11 +189,12 @@ def grow_history(url: str, first_listing: int, last_listing: int) -> None:
         # The rows are consistent by construction: skip the per-row foreign-key triggers while generating.
         cur.execute("set session_replication_role = replica")
         cur.execute("insert into core.region (region) values ('US') on conflict do nothing")
-        feed_file_id = ledger_row(cur, f"bench-history-{first_listing}", periods)
+        cur.execute(LEDGER_POOL, {"first": first_listing, "source": SOURCE, "files": HISTORY_FEED_FILES})
+        feed_file_base = min(feed_file_id for (feed_file_id,) in cur.fetchall())
         cur.execute(IDENTITY_BASES)
         change_base, listing_base = cur.fetchone()
         params = {"source": SOURCE, "periods": PERIODS_PER_LISTING, "start": HISTORY_START, "first": first_listing,
-                  "last": last_listing, "feed_file_id": feed_file_id, "change_base": change_base,
+                  "last": last_listing, "feed_file_base": feed_file_base, "files": HISTORY_FEED_FILES, "change_base": change_base,
                   "listing_base": listing_base}
         steps = Steps(cur)
         with secondary_indexes_dropped(steps):
