@@ -4,6 +4,7 @@ The timeline carries the last known price to today, so a price that has not chan
 a line up to now. The all-time low is marked on every line, and a current discount is written at its end.
 """
 from collections import defaultdict
+from datetime import timedelta
 
 import matplotlib
 
@@ -33,15 +34,20 @@ def series(rows: list[dict]) -> dict:
 
 
 def draw(title: str, rows: list[dict], path) -> int:
-    """Writes the PNG; returns the number of lines drawn."""
-    figure, axes = plt.subplots(figsize=(10, 5), dpi=100)
+    """Writes the PNG, one panel per currency (prices in different currencies share no axis); returns the
+    number of lines drawn."""
     lines = series(rows)
+    currencies = sorted({currency for _, currency in lines}) or [""]
+    figure, panels = plt.subplots(len(currencies), 1, figsize=(10, 2.5 + 2.5 * len(currencies)), dpi=100,
+                                  sharex=True, squeeze=False)
+    axes_of = {currency: panel for currency, panel in zip(currencies, panels[:, 0])}
     for (label, currency), points in lines.items():
+        axes = axes_of[currency]
         days = [point["day"] for point in points]
         prices = [point["price"] for point in points]
         priced = [(day, price) for day, price in zip(days, prices) if price is not None]
         line, = axes.step(days, [float(price) if price is not None else float("nan") for price in prices],
-                          where="post", label=f"{label} {currency}".strip())
+                          where="post", marker="." if len(days) == 1 else None, label=label)
         if priced:
             low_day, low = min(priced, key=lambda pair: (pair[1], pair[0]))
             axes.plot([low_day], [float(low)], marker="v", color=line.get_color())
@@ -51,10 +57,16 @@ def draw(title: str, rows: list[dict], path) -> int:
         if last["discount_percent"] and last["price"] is not None:
             axes.annotate(f"-{last['discount_percent']}% now", (last["day"], float(last["price"])),
                           textcoords="offset points", xytext=(4, 6), fontsize=8, color=line.get_color())
-    axes.set_title(f"{title}: price history")
-    axes.set_ylabel("price")
-    axes.grid(True, alpha=0.3)
-    axes.legend(loc="best", fontsize=8)
+    for currency, axes in axes_of.items():
+        axes.set_ylabel(f"price ({currency})" if currency else "price")
+        axes.set_ylim(bottom=0)
+        axes.grid(True, alpha=0.3)
+        axes.legend(loc="best", fontsize=8)
+    days = sorted({row["day"] for row in rows})
+    if days:
+        # A history of a few days still gets a readable axis: at least two weeks, ending today.
+        panels[-1, 0].set_xlim(min(days[0], days[-1] - timedelta(days=14)), days[-1] + timedelta(days=1))
+    panels[0, 0].set_title(f"{title}: price history")
     figure.autofmt_xdate()
     figure.tight_layout()
     figure.savefig(path, format="png")
