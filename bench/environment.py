@@ -55,6 +55,8 @@ def throwaway_database(home: Path):
         yield url
     finally:
         os.environ.pop("PRICEWATCH_DATABASE_URL", None)
+        # The product keeps its server running between commands; a throw-away one is stopped.
+        server.cleanup_mode = "stop"
         server.cleanup()
 
 
