@@ -44,7 +44,7 @@ def throwaway_database(home: Path):
     """A fresh embedded server under `home`, database pricewatch migrated to head; yields its URL."""
     os.environ["PRICEWATCH_HOME"] = str(home)
     os.environ.pop("PRICEWATCH_DATABASE_URL", None)
-    server = database.embedded_server(home / "pgdata")
+    server = database.embedded_server(home / "pgdata", cleanup_mode="stop")
     try:
         url = database.with_database(server.get_uri(), database.DATABASE_NAME)
         database.ensure_database(url)
@@ -55,8 +55,6 @@ def throwaway_database(home: Path):
         yield url
     finally:
         os.environ.pop("PRICEWATCH_DATABASE_URL", None)
-        # The product keeps its server running between commands; a throw-away one is stopped.
-        server.cleanup_mode = "stop"
         server.cleanup()
 
 

@@ -23,8 +23,11 @@ ROLES = ("pricewatch_loader", "pricewatch_etl", "pricewatch_reader")
 log = logging.getLogger(__name__)
 
 
-def embedded_server(pgdata=None):
-    """Start (or attach to) the embedded server; returns the pgserver handle."""
+def embedded_server(pgdata=None, cleanup_mode=None):
+    """Start (or attach to) the embedded server; returns the pgserver handle.
+
+    The project's server outlives the command (cleanup_mode None) so the next command reuses it; a throw-away
+    server (tests, benchmarks) passes "delete" and is stopped and removed by handle.cleanup()."""
     warnings.filterwarnings("ignore", module="platformdirs")
     os.environ.setdefault("XDG_RUNTIME_DIR", str(config.home() / "run"))
     os.makedirs(os.environ["XDG_RUNTIME_DIR"], mode=0o700, exist_ok=True)
@@ -33,7 +36,7 @@ def embedded_server(pgdata=None):
     pgdata = pgdata or config.home() / "pgdata"
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     logging.getLogger("pgserver").setLevel(logging.WARNING)
-    return pgserver.get_server(pgdata, cleanup_mode=None)
+    return pgserver.get_server(pgdata, cleanup_mode=cleanup_mode)
 
 
 def with_database(url: str, dbname: str) -> str:

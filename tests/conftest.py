@@ -33,7 +33,7 @@ def server_url(tmp_path_factory) -> str:
         return
     home = tmp_path_factory.mktemp("pgserver")
     os.environ["PRICEWATCH_HOME"] = str(home)
-    server = database.embedded_server(home / "pgdata")
+    server = database.embedded_server(home / "pgdata", cleanup_mode="delete")
     yield database.with_database(server.get_uri(), "postgres")
     server.cleanup()
 
