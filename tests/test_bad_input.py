@@ -17,7 +17,7 @@ from loader import build_loader
 from loader.feed_reader import visible
 
 MIN_LINES_PER_RUN = 10_000
-LINES_PER_FILE = (200, 300)
+LINES_PER_FILE = (250, 300)  # 45 files of at least 250 lines: >= 10,000 even if a few batches repeat
 FILES_PER_RUN = 45
 INJECTION = "Robert'); drop table staging.store_listing; --"
 
