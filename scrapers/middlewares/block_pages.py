@@ -14,6 +14,8 @@ import re
 from scrapy.exceptions import NotConfigured
 from scrapy.http import TextResponse
 
+from scrapers.middlewares.empty_pages import forward, note_page
+
 BLOCKED_PAGES = "pricewatch/pages/blocked"
 BLOCKED_PAGE_URLS = "pricewatch/pages/blocked_urls"
 TEXT_SCANNED = 20_000
@@ -53,18 +55,11 @@ class BlockPageMiddleware:
         sign = block_sign(response, self.markers, self.statuses)
         if sign is None:
             return
-        self.stats.inc_value(BLOCKED_PAGES)
-        urls = self.stats.get_value(BLOCKED_PAGE_URLS, [])
-        if len(urls) < self.max_urls:
-            self.stats.set_value(BLOCKED_PAGE_URLS, [*urls, f"{response.url} ({sign})"])
+        note_page(self.stats, BLOCKED_PAGES, BLOCKED_PAGE_URLS, f"{response.url} ({sign})", self.max_urls)
 
     async def process_spider_output(self, response, result):
-        produced = False
-        async for item_or_request in result:
-            produced = True
+        async for item_or_request in forward(result, lambda: self.record(response)):
             yield item_or_request
-        if not produced:
-            self.record(response)
 
     def process_spider_exception(self, response, exception):
         # An HttpError (403 without a handler) or a callback choking on a CAPTCHA page: note it, let

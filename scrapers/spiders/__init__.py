@@ -42,7 +42,19 @@ def region_from_url(url: str) -> str | None:
     return None
 
 
-class StoreSpider(scrapy.Spider):
+class PricewatchSpider(scrapy.Spider):
+    """A spider whose store-specific knobs (`setting_defaults`) sit below the project's priority, so
+    settings.py, `-s` and Scrapyd job settings all override them."""
+
+    setting_defaults: dict = {}
+
+    @classmethod
+    def update_settings(cls, settings):
+        super().update_settings(settings)
+        settings.setdict(cls.setting_defaults, priority="default")
+
+
+class StoreSpider(PricewatchSpider):
     def __init__(self, *args, regions=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.regions_argument = regions

@@ -76,11 +76,7 @@ class EpicSpider(StoreSpider):
         # The free-games feed and the catalog list the same offers; each is reported once per region.
         self.seen = set()
 
-    @classmethod
-    def update_settings(cls, settings):
-        super().update_settings(settings)
-        # Below the project's priority: settings.py, -s and Scrapyd job settings override these defaults.
-        settings.setdict(DEFAULT_SETTINGS, priority="default")
+    setting_defaults = DEFAULT_SETTINGS
 
     async def start(self):
         locale = self.settings.get("PRICEWATCH_EPIC_LOCALE")

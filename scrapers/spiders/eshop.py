@@ -56,11 +56,7 @@ class EshopSpider(StoreSpider):
     name = "eshop"
     allowed_domains = ["api.ec.nintendo.com", "searching.nintendo-europe.com", "algolia.net", "nintendo.com"]
 
-    @classmethod
-    def update_settings(cls, settings):
-        super().update_settings(settings)
-        # Defaults below the project's own: settings.py, -s and Scrapyd job settings all override them.
-        settings.setdict(DEFAULT_SETTINGS, priority="default")
+    setting_defaults = DEFAULT_SETTINGS
 
     async def start(self):
         for region in self.regions:

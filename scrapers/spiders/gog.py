@@ -73,11 +73,7 @@ class GogSpider(StoreSpider):
         # (region, product id) of products given away right now: their catalog purchase price is not reported.
         self.giveaways = set()
 
-    @classmethod
-    def update_settings(cls, settings):
-        super().update_settings(settings)
-        # Below the project's priority: settings.py, -s and Scrapyd job settings override these defaults.
-        settings.setdict(DEFAULT_SETTINGS, priority="default")
+    setting_defaults = DEFAULT_SETTINGS
 
     def currency_for(self, region: str) -> str:
         default = self.settings.get("PRICEWATCH_GOG_DEFAULT_CURRENCY")

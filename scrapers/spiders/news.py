@@ -18,6 +18,7 @@ import scrapy
 from w3lib.html import remove_tags
 
 from scrapers.items import utc_now
+from scrapers.spiders import PricewatchSpider
 
 DEFAULT_SETTINGS = {
     "PRICEWATCH_NEWS_FEEDS": [
@@ -106,7 +107,7 @@ def feed_entries(response):
         yield entry, fields
 
 
-class NewsSpider(scrapy.Spider):
+class NewsSpider(PricewatchSpider):
     name = "news"
     custom_settings = FIELD_COVERAGE
 
@@ -114,10 +115,7 @@ class NewsSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.feeds_argument = feeds
 
-    @classmethod
-    def update_settings(cls, settings):
-        super().update_settings(settings)
-        settings.setdict(DEFAULT_SETTINGS, priority="default")
+    setting_defaults = DEFAULT_SETTINGS
 
     @property
     def feeds(self) -> list[str]:

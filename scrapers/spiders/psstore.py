@@ -112,11 +112,7 @@ class PsStoreSpider(StoreSpider):
     name = "psstore"
     allowed_domains = ["store.playstation.com", "web.np.playstation.com"]
 
-    @classmethod
-    def update_settings(cls, settings):
-        super().update_settings(settings)
-        # Defaults below the project's own: settings.py, -s and Scrapyd job settings all override them.
-        settings.setdict(DEFAULT_SETTINGS, priority="default")
+    setting_defaults = DEFAULT_SETTINGS
 
     async def start(self):
         for region in self.regions:

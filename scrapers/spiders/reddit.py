@@ -17,6 +17,7 @@ from scrapy.selector import Selector
 
 from scrapers.deals import parse_deal_title
 from scrapers.items import utc_now
+from scrapers.spiders import PricewatchSpider
 from scrapers.spiders.news import FIELD_COVERAGE, SUMMARY_LENGTH, feed_entries, news_item, plain_text
 
 DEFAULT_SETTINGS = {
@@ -71,7 +72,7 @@ def entry_link(entry) -> str | None:
     return None if link is None or link == entry.get("link") else link
 
 
-class RedditSpider(scrapy.Spider):
+class RedditSpider(PricewatchSpider):
     name = "reddit"
     allowed_domains = ["reddit.com"]
     custom_settings = FIELD_COVERAGE
@@ -80,10 +81,7 @@ class RedditSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.subreddits_argument = subreddits
 
-    @classmethod
-    def update_settings(cls, settings):
-        super().update_settings(settings)
-        settings.setdict(DEFAULT_SETTINGS, priority="default")
+    setting_defaults = DEFAULT_SETTINGS
 
     @property
     def subreddits(self) -> list[str]:
