@@ -1,6 +1,7 @@
--- Unchanged rescrapes add no staging row; the loader moves last_seen_at on the existing change instead
--- and stamps it with the feed file. Those moves reach core here, found through the feed files loaded in a
--- time window (ops.feed_file.loaded_at), not by scanning history.
+-- Unchanged rescrapes add no staging row: the loader moves last_seen_at on the latest change and queues the
+-- change in staging.store_listing_confirmation. This step takes the queued changes of the feed files loaded in
+-- the run's window out of the queue and moves last_seen_at of their price periods: work in proportion to
+-- what was rescraped, whatever the size of the history, and no index on staging to keep current.
 create or replace function etl.move_last_seen(for_source text, loaded_after timestamptz, loaded_upto timestamptz)
 returns integer
 language plpgsql
@@ -8,18 +9,22 @@ as $$
 declare
     periods_confirmed integer;
 begin
-    with confirming_feed as (
-        select feed_file_id
-        from ops.feed_file
-        where loaded_at > loaded_after and loaded_at <= loaded_upto
+    with taken as (
+        delete from staging.store_listing_confirmation as confirmation
+        where confirmation.source = for_source
+          and confirmation.feed_file_id in (
+              select feed_file_id
+              from ops.feed_file
+              where loaded_at > loaded_after and loaded_at <= loaded_upto
+          )
+        returning confirmation.change_id
     ),
     confirmed_change as (
-        select listing.listing_id, change.region, change.observed_at, change.last_seen_at
-        from staging.store_listing as change
+        select distinct listing.listing_id, change.region, change.observed_at, change.last_seen_at
+        from taken
+        join staging.store_listing as change on change.change_id = taken.change_id
         join core.listing as listing
             on listing.store = change.source and listing.store_item_id = change.store_item_id
-        where change.source = for_source
-          and change.last_seen_feed_file_id in (select feed_file_id from confirming_feed)
     ),
     confirmed_period as (
         -- A change belongs to the period it falls in (a descriptive-only change to an earlier start).
@@ -44,4 +49,4 @@ end;
 $$;
 
 comment on function etl.move_last_seen(text, timestamptz, timestamptz) is
-    'Moves last_seen_at of price periods that rescrapes confirmed in feed files loaded in (loaded_after, loaded_upto]; returns periods moved';
+    'Takes the queued confirmations of feed files loaded in (loaded_after, loaded_upto] and moves last_seen_at of their price periods; returns periods moved';

@@ -1,7 +1,8 @@
 """The loader: one feed file -> change-only staging, in one transaction, as role pricewatch_loader.
 
 Per file: the ledger row (its unique sha256 makes a second load of the same content a no-op, even when two
-loaders race), COPY of the lines into a temporary table, one statement to check and type every record,
+loaders race), COPY of the lines into a temporary table, one statement to take the lines that repeat a latest
+state (by fingerprint, see loader.line_fingerprint) and one to check and type every other record,
 advisory locks on the file's sources (the ETL takes the same ones), then set-based statements that place
 the records in each listing's history, write the changes and rejects, and close the ledger row.
 A crash at any point rolls everything back; the rerun loads the file completely.
@@ -16,6 +17,7 @@ from psycopg2 import errors
 
 from loader import statements
 from loader.feed_reader import FeedRows, sha256
+from loader.line_fingerprint import LineFingerprint
 from loader.spec import FeedSpec
 from loader.specs import spec_for_source, spec_named
 from pricewatch import database
@@ -131,7 +133,10 @@ class FeedLoader:
             returning feed_file_id""", (str(path.resolve()), digest, spec.name, path.stat().st_size))
         feed_file_id = cur.fetchone()[0]
         cur.execute(statements.create_work_tables(spec))
-        cur.copy_expert(statements.COPY_LINES, FeedRows(path, on_progress), size=1 << 20)
+        fingerprint = LineFingerprint(spec.observed_at.field) if spec.fingerprint_lines else None
+        cur.copy_expert(statements.copy_lines(spec), FeedRows(path, on_progress, fingerprint), size=1 << 20)
+        if fingerprint:
+            cur.execute(statements.match_unchanged_lines(spec))
         self.check_records(cur, spec)
         # Autovacuum never analyzes temporary tables: without this the planner takes feed_record for a few
         # rows and joins it with staging by nested loops, quadratic in the file's size.

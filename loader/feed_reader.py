@@ -3,13 +3,15 @@
 Formats: JSON lines (`.jl`, `.jsonl`, gzip-compressed `.jl.gz`, `.jsonl.gz`) and JSON arrays (`.json`).
 Lines go to PostgreSQL as they are (it parses and validates them); Python only splits, escapes for COPY and
 catches what PostgreSQL text cannot hold: NUL bytes and invalid UTF-8 become rows with a read_error and the
-line made visible (undecodable bytes as \\xNN). `*.tmp` files are still being written and are never read.
+line made visible (undecodable bytes as \\xNN). With a `LineFingerprint`, each clean line also carries its
+fingerprint and observed-at text. `*.tmp` files are still being written and are never read.
 """
 import gzip
 import hashlib
 import json
 from pathlib import Path
 
+from loader.line_fingerprint import NO_FINGERPRINT, LineFingerprint
 from pricewatch.errors import PricewatchError
 
 LINE_SUFFIXES = (".jl", ".jsonl", ".jl.gz", ".jsonl.gz")
@@ -61,7 +63,7 @@ def visible(line: bytes) -> str:
     return line.decode("utf-8", "backslashreplace").replace("\x00", "\\x00")
 
 
-def line_rows(block: bytes) -> bytes:
+def line_rows(block: bytes, fingerprint: LineFingerprint | None = None) -> bytes:
     """COPY rows for a block of whole lines (ending with a newline)."""
     if b"\x00" not in block:
         try:
@@ -69,8 +71,13 @@ def line_rows(block: bytes) -> bytes:
         except UnicodeDecodeError:
             pass
         else:
-            return copy_escape(block).replace(b"\n", NO_ERROR)
+            if fingerprint is None:
+                return copy_escape(block).replace(b"\n", NO_ERROR)
+            # Escaping never adds a newline: the escaped block splits into the same lines.
+            return b"".join(escaped + b"\t\\N" + fingerprint.columns(line) + b"\n"
+                            for line, escaped in zip(block.split(b"\n")[:-1], copy_escape(block).split(b"\n")))
     rows = []
+    unmarked = NO_FINGERPRINT if fingerprint else b""
     for line in block.split(b"\n")[:-1]:
         error = None
         if b"\x00" in line:
@@ -81,17 +88,19 @@ def line_rows(block: bytes) -> bytes:
             except UnicodeDecodeError as exc:
                 error = f"invalid UTF-8 at byte {exc.start + 1}"
         if error is None:
-            rows.append(copy_escape(line) + NO_ERROR)
+            marks = fingerprint.columns(line) if fingerprint else b""
+            rows.append(copy_escape(line) + b"\t\\N" + marks + b"\n")
         else:
-            rows.append(copy_escape(visible(line).encode()) + b"\t" + copy_escape(error.encode()) + b"\n")
+            rows.append(copy_escape(visible(line).encode()) + b"\t" + copy_escape(error.encode()) + unmarked + b"\n")
     return b"".join(rows)
 
 
 class FeedRows:
     """A file-like object COPY reads: the feed's rows, produced chunk by chunk; `done` counts bytes on disk."""
 
-    def __init__(self, path: Path, on_progress=None):
+    def __init__(self, path: Path, on_progress=None, fingerprint: LineFingerprint | None = None):
         self.path = path
+        self.fingerprint = fingerprint
         self.on_progress = on_progress
         self.done = 0
         self.chunks = self.produce()
@@ -116,10 +125,10 @@ class FeedRows:
             end = block.rfind(b"\n") + 1
             carry = block[end:]
             if end:
-                yield line_rows(block[:end])
+                yield line_rows(block[:end], self.fingerprint)
             self.progress(raw.tell())
         if carry:
-            yield line_rows(carry + b"\n")
+            yield line_rows(carry + b"\n", self.fingerprint)
 
     def array_rows(self, data: bytes) -> bytes:
         try:
@@ -129,7 +138,7 @@ class FeedRows:
         if not isinstance(records, list):
             raise PricewatchError(f"{self.path}: not a JSON array of records (top level is {type(records).__name__})")
         lines = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
-        return line_rows(lines.encode("utf-8", "surrogatepass"))
+        return line_rows(lines.encode("utf-8", "surrogatepass"), self.fingerprint)
 
     def progress(self, position: int) -> None:
         if self.on_progress and position > self.done:

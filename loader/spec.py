@@ -2,8 +2,13 @@
 
 A feed spec names the contract (contracts/<name>.schema.json, the reference for what a valid record is), the
 staging table, the key fields that identify one listing, the content fields whose change makes a new staging
-row, and the refresh fields that are only kept current on the latest row (a news item's score, say). The
-loader's SQL is generated from the spec, so adding a store or a feed kind means adding a spec, not code.
+row, and the refresh fields that are only kept current on the latest row (a news item's score, say).
+Two switches make rescrapes cheap where a feed allows it: `fingerprint_lines` recognises a line identical to
+the latest state but for its observed-at value without parsing it (the table needs a `line_hash` column, and
+the spec no refresh fields, whose values move while the fingerprint would stay), and `confirmation_queue`
+names the table where confirmed latest rows wait for the ETL (without it the ETL finds them by
+`last_seen_feed_file_id`). The loader's SQL is generated from the spec, so adding a store or a feed kind
+means adding a spec, not code.
 """
 from dataclasses import dataclass, field
 
@@ -45,6 +50,12 @@ class FeedSpec:
     refresh: tuple[Column, ...] = ()
     money: MoneyRule | None = None
     sources: tuple[str, ...] = field(default=())
+    fingerprint_lines: bool = False
+    confirmation_queue: tuple[str, str] | None = None
+
+    def __post_init__(self):
+        if self.fingerprint_lines and self.refresh:
+            raise ValueError(f"{self.name}: fingerprint_lines needs a spec without refresh fields")
 
     @property
     def source_column(self) -> Column:

@@ -24,6 +24,8 @@ STORE_LISTING = FeedSpec(
     ),
     money=MoneyRule(fields=("price", "regular_price"), currency_field="currency"),
     sources=tuple(contracts.schema("store_listing")["properties"]["source"]["enum"]),
+    fingerprint_lines=True,
+    confirmation_queue=("staging", "store_listing_confirmation"),
 )
 
 NEWS_ITEM = FeedSpec(

@@ -1,13 +1,15 @@
 """The SQL of one file load, generated from a feed spec. Every step is one set-based statement.
 
-feed_line   the file's lines as COPY put them (line_number from an identity: COPY keeps input order)
-feed_record each non-blank line checked against the contract and typed, or given its reject reason
+feed_line   the file's lines as COPY put them (line_number from an identity: COPY keeps input order), with
+            their fingerprints when the spec has fingerprint_lines
+feed_record each non-blank line checked against the contract and typed, or given its reject reason; a line
+            whose fingerprint is the latest state's takes that state's values without being parsed
 feed_plan   what each valid record is for its listing: new change, unchanged, or rejected (with why)
 """
 from psycopg2 import sql
 
 import contracts
-from loader.contract_checks import field_columns, reason_case
+from loader.contract_checks import Value, field_columns, reason_case, value_checks
 from loader.spec import INTEGER_TYPES, Column, FeedSpec
 
 
@@ -30,11 +32,12 @@ def typed(column: Column) -> sql.Composable:
 def create_work_tables(spec: FeedSpec) -> sql.Composable:
     columns = sql.SQL(",\n    ").join(
         sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(c.sql_type)) for c in spec.columns)
+    fingerprint = sql.SQL(",\n    line_hash uuid,\n    observed_text text" if spec.fingerprint_lines else "")
     return sql.SQL("""
 create temp table feed_line (
     line_number bigint generated always as identity,
     raw text not null,
-    read_error text
+    read_error text{fingerprint}
 ) on commit drop;
 create temp table feed_record (
     line_number bigint not null,
@@ -42,14 +45,38 @@ create temp table feed_record (
     {columns},
     content_hash uuid
 ) on commit drop;
-""").format(columns=columns)
+""").format(columns=columns, fingerprint=fingerprint)
 
 
-COPY_LINES = "copy feed_line (raw, read_error) from stdin"
+def copy_lines(spec: FeedSpec) -> str:
+    fingerprint = ", line_hash, observed_text" if spec.fingerprint_lines else ""
+    return f"copy feed_line (raw, read_error{fingerprint}) from stdin"
+
+
+def match_unchanged_lines(spec: FeedSpec) -> sql.Composable:
+    """feed_record rows for the lines whose fingerprint is a latest state's: that state's values, at the line's
+    own observed-at time, which must pass the contract's checks for that field like any parsed value."""
+    schema = contracts.schema(spec.contract)
+    field = spec.observed_at.field
+    observed = Value(sql.SQL("to_jsonb(line.observed_text)"), field, text=sql.SQL("line.observed_text"),
+                     json_type=sql.Literal("string"))
+    valid = sql.SQL(" and ").join(sql.SQL("not coalesce({}, false)").format(bad)
+                                  for bad, _ in value_checks(observed, schema["properties"][field], schema))
+    values = sql.SQL(", ").join(
+        sql.SQL("line.observed_text::{}").format(sql.SQL(c.sql_type)) if c == spec.observed_at
+        else sql.Identifier("latest", c.name) for c in spec.columns)
+    return sql.SQL("""
+insert into feed_record (line_number, reason, {columns}, content_hash)
+select line.line_number, null, {values}, latest.content_hash
+from feed_line as line
+join {table} as latest on latest.line_hash = line.line_hash and latest.is_latest
+where line.read_error is null and {valid}
+""").format(columns=names(spec.columns), values=values, table=sql.Identifier(*spec.table), valid=valid)
 
 
 def check_records(spec: FeedSpec, parse: str = "careful") -> sql.Composable:
-    """Fill feed_record from feed_line. `careful` validates each line as JSON first; `trusting` casts
+    """Fill feed_record from the lines of feed_line not matched by fingerprint. `careful` validates each line as
+    JSON first; `trusting` casts
     straight away (one parse instead of two) and fails as a whole on the first malformed line."""
     table = contracts.currencies()
     if parse == "careful":
@@ -76,7 +103,7 @@ with currency as (
 parsed as (
     select line_number, raw, read_error, {doc} as doc
     from feed_line
-    where raw ~ '[^[:space:]]'
+    where raw ~ '[^[:space:]]'{unmatched}
     offset 0
 ),
 line as (
@@ -104,6 +131,8 @@ select typed.*,
 from typed
 """).format(
         doc=doc,
+        unmatched=sql.SQL("\n      and line_number not in (select line_number from feed_record)"
+                          if spec.fingerprint_lines else ""),
         codes=sql.Literal(list(table)),
         digits=sql.Literal(list(table.values())),
         fields=field_columns(spec),
@@ -209,14 +238,14 @@ where placement <> 'sequenced'
 
 def move_latest(spec: FeedSpec, feed_file_id: int) -> sql.Composable:
     """The latest row of each listing the file saw: confirmed (last seen and refresh fields move on) and/or
-    superseded by a change."""
+    superseded by a change. Confirmed rows go to the spec's confirmation queue for the ETL."""
     keys = names(spec.key)
     match = sql.SQL(" and ").join(
         sql.SQL("target.{0} = seen.{0}").format(sql.Identifier(c.name)) for c in spec.key)
     refresh = sql.SQL("").join(
         sql.SQL(",\n    {0} = case when seen.confirmed_at is null then target.{0} else confirming.{0} end").format(
             sql.Identifier(c.name)) for c in spec.refresh)
-    return sql.SQL("""
+    update = sql.SQL("""
 update {table} as target
 set is_latest = not seen.has_change,
     last_seen_at = greatest(target.last_seen_at, seen.confirmed_at),
@@ -231,23 +260,39 @@ from (
     group by {keys}
 ) as seen
 left join feed_record as confirming on confirming.line_number = seen.confirming_line
-where target.is_latest and {match}
-""").format(table=sql.Identifier(*spec.table), keys=keys, match=match, refresh=refresh,
+where target.is_latest and {match}""").format(table=sql.Identifier(*spec.table), keys=keys, match=match,
+                                              refresh=refresh, feed_file_id=sql.Literal(feed_file_id))
+    if spec.confirmation_queue is None:
+        return update
+    source = sql.Identifier(spec.source_column.name)
+    return sql.SQL("""
+with moved as ({update}
+    returning target.{source}, target.change_id, seen.confirmed_at
+)
+insert into {queue} ({source}, feed_file_id, change_id)
+select {source}, {feed_file_id}, change_id
+from moved
+where confirmed_at is not null
+""").format(update=update, source=source, queue=sql.Identifier(*spec.confirmation_queue),
             feed_file_id=sql.Literal(feed_file_id))
 
 
 def insert_changes(spec: FeedSpec, feed_file_id: int) -> sql.Composable:
     """A row per change: content from the record that made it, refresh fields from the last record of its run."""
     values = spec.content + spec.refresh
+    fingerprint = spec.fingerprint_lines
     return sql.SQL("""
 insert into {table} ({keys}, change_seq, is_latest, {observed_at}, last_seen_at, last_seen_feed_file_id,
-    {values}, content_hash, feed_file_id, line_number)
+    {values}, content_hash, feed_file_id, line_number{line_hash})
 select {plan_keys}, plan.change_seq, plan.is_latest, plan.observed_at, plan.run_last_seen_at, {feed_file_id},
-    {record_values}, record.content_hash, {feed_file_id}, plan.line_number
+    {record_values}, record.content_hash, {feed_file_id}, plan.line_number{line_hash_value}
 from feed_plan as plan
-join feed_record as record using (line_number){run_last_join}
+join feed_record as record using (line_number){run_last_join}{line_join}
 where plan.outcome = 'new'
 """).format(
+        line_hash=sql.SQL(", line_hash" if fingerprint else ""),
+        line_hash_value=sql.SQL(", line.line_hash" if fingerprint else ""),
+        line_join=sql.SQL("\njoin feed_line as line using (line_number)" if fingerprint else ""),
         table=sql.Identifier(*spec.table), keys=names(spec.key), observed_at=sql.Identifier(spec.observed_at.name),
         values=names(values), plan_keys=names(spec.key, "plan"),
         record_values=sql.SQL(", ").join([names(spec.content, "record")] + (

@@ -1,5 +1,5 @@
 """Staging rows for ETL tests, written the way the loader writes them (one change row per state change,
-is_latest moved, last_seen moved on rescrapes), so ETL tests do not depend on feed parsing."""
+is_latest moved, last_seen moved and queued on rescrapes), so ETL tests do not depend on feed parsing."""
 import uuid
 
 import psycopg2.extras
@@ -40,9 +40,14 @@ returning change_id
 """
 
 CONFIRM = """
-update staging.store_listing
-set last_seen_at = %(at)s, last_seen_feed_file_id = %(feed_file_id)s
-where source = %(source)s and store_item_id = %(store_item_id)s and region = %(region)s and is_latest
+with confirmed as (
+    update staging.store_listing
+    set last_seen_at = %(at)s, last_seen_feed_file_id = %(feed_file_id)s
+    where source = %(source)s and store_item_id = %(store_item_id)s and region = %(region)s and is_latest
+    returning source, change_id
+)
+insert into staging.store_listing_confirmation (source, feed_file_id, change_id)
+select source, %(feed_file_id)s, change_id from confirmed
 """
 
 

@@ -167,7 +167,8 @@ def test_refresh_fields_stay_current_on_the_latest_row_without_new_rows(admin, d
     """The shape a news feed needs (latest score kept, no row per score change), tried on a copy of the table."""
     admin.cursor().execute("create table staging.refresh_probe (like staging.store_listing including all)")
     spec = replace(STORE_LISTING, name="refresh_probe", table=("staging", "refresh_probe"),
-                   content=tuple(c for c in STORE_LISTING.content if c.field != "title"), refresh=(Column("title"),))
+                   content=tuple(c for c in STORE_LISTING.content if c.field != "title"), refresh=(Column("title"),),
+                   fingerprint_lines=False, confirmation_queue=None)
     with FeedLoader(url=db_url) as loader:
         loader.spec = spec
         loader.load(write_feed(tmp_path / "1.jl", [listing(scraped_at=DAY1, title="first")]))

@@ -105,7 +105,7 @@ def test_etl_role_writes_core_and_its_ops_tables_only(db_url):
                        "core.region", "core.store", "core.watch_rule", "ops.alert_sent", "ops.etl_run",
                        "ops.etl_watermark", "ops.game_match_review"]
     # The matcher removes games it merged away; people remove decisions, watch rules; reviews are rebuilt;
-    # a retitled news item loses its deal and mentions.
+    # a retitled news item loses its deal and mentions; the ETL empties the loader's confirmation queue.
     assert privileged_tables(db_url, "pricewatch_etl", "delete", "core", "staging", "ops", "reporting") == [
         "core.game", "core.game_decision", "core.news_deal", "core.news_mention", "core.watch_rule",
-        "ops.game_match_review"]
+        "ops.game_match_review", "staging.store_listing_confirmation"]
