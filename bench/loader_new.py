@@ -51,7 +51,7 @@ def load_rows_per_second(url: str, path, count: int, label: str) -> float:
     with build_loader({"DATABASE_URL": url, "LOADER_FEED_KIND": "store_listing"}) as loader, Stopwatch() as watch:
         result = loader.load(path)
     rate = count / watch.seconds
-    print(f"loader, {label}: {result.summary()}")
+    print(f"loader, {label}: {result.summary()}, {result.lines_fingerprinted} taken by fingerprint")
     print(f"loader, {label}: {count} items in {watch.seconds:.2f} s = {rate:,.0f} rows/s")
     return rate
 

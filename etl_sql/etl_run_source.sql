@@ -11,11 +11,14 @@ begin
         rows_changed := etl.append_price_periods(for_source, after_change_id, upto_change_id);
     end if;
     periods_confirmed := etl.move_last_seen(for_source, loaded_after, loaded_upto);
+    if upto_change_id > after_change_id then
+        perform etl.prune_superseded_changes(for_source, after_change_id, upto_change_id);
+    end if;
 end;
 $$;
 
 comment on function etl.transform_store_changes(text, bigint, bigint, timestamptz, timestamptz) is
-    'Store changes -> listings, games and price periods; rescrapes -> last_seen_at; returns periods opened, listings changed, periods confirmed';
+    'Store changes -> listings, games and price periods; rescrapes -> last_seen_at; superseded changes leave staging; returns periods opened, listings changed, periods confirmed';
 
 create or replace function etl.run_source(for_source text)
 returns ops.etl_run

@@ -38,6 +38,8 @@ class LoadResult:
     rows_unchanged: int = 0
     rows_rejected: int = 0
     already_loaded_at: datetime | None = None
+    # Lines taken by fingerprint as a latest state seen again, without being parsed (see loader.line_fingerprint).
+    lines_fingerprinted: int = 0
 
     @property
     def already_loaded(self) -> bool:
@@ -135,8 +137,10 @@ class FeedLoader:
         cur.execute(statements.create_work_tables(spec))
         fingerprint = LineFingerprint(spec.observed_at.field) if spec.fingerprint_lines else None
         cur.copy_expert(statements.copy_lines(spec), FeedRows(path, on_progress, fingerprint), size=1 << 20)
+        fingerprinted = 0
         if fingerprint:
             cur.execute(statements.match_unchanged_lines(spec))
+            fingerprinted = cur.rowcount
         self.check_records(cur, spec)
         # Autovacuum never analyzes temporary tables: without this the planner takes feed_record for a few
         # rows and joins it with staging by nested loops, quadratic in the file's size.
@@ -151,7 +155,7 @@ class FeedLoader:
             cur.execute(statements.refresh_latest(spec))
         cur.execute(statements.record_rejects(feed_file_id))
         cur.execute(statements.close_ledger(spec, feed_file_id))
-        return LoadResult(path, feed_file_id, *cur.fetchone())
+        return LoadResult(path, feed_file_id, *cur.fetchone(), lines_fingerprinted=fingerprinted)
 
     def refresh_statistics(self, spec: FeedSpec, rows_new: int) -> None:
         """Analyze the staging table when this load grew it by more than a tenth (or it was never analyzed):

@@ -222,3 +222,22 @@ def test_unknown_source_is_an_error(admin):
 
     with pytest.raises(psycopg2.errors.InvalidParameterValue, match='unknown source "itch"'):
         run_etl(admin, "itch")
+
+
+def test_a_run_empties_the_confirmation_queue_and_keeps_only_latest_changes_in_staging(admin, staging):
+    staging.change("367520", "2026-03-01T00:00:00")
+    staging.change("367520", "2026-03-02T00:00:00", price="9.99", discount_percent=50)
+    staging.confirm("367520", "2026-03-03T00:00:00")
+    staging.change("730", "2026-03-01T00:00:00", title="Counter-Strike 2")
+
+    run = run_etl(admin)
+
+    assert (run["rows_in"], run["rows_changed"]) == (3, 3)
+    assert rows(admin, "select count(*) from staging.store_listing_confirmation") == [(0,)]
+    # The superseded first state of 367520 is in core only; each listing keeps the row the loader compares with.
+    assert rows(admin, "select store_item_id, change_seq, is_latest from staging.store_listing order by 1") == [
+        ("367520", 2, True), ("730", 1, True)]
+    assert [row[6:] for row in rows(admin, PERIODS)][:2] == [
+        (utc("2026-03-01T00:00:00"), utc("2026-03-02T00:00:00"), utc("2026-03-01T00:00:00")),
+        (utc("2026-03-02T00:00:00"), None, utc("2026-03-03T00:00:00")),
+    ]

@@ -1,6 +1,12 @@
-"""Rescrapes that write almost nothing: confirmations queued for the ETL instead of indexed, in-place
-updates that stay heap-only (HOT), and the hash of each latest row's feed line, so a line identical to the
-latest state apart from its scrape time is recognised without parsing it.
+"""Rescrapes that write almost nothing, and staging that grows with the catalogue.
+
+- The hash of each latest row's feed line (`line_hash`), so a line identical to the latest state apart from
+  its scrape time is recognised by an index lookup instead of being parsed.
+- Confirmations queued for the ETL (staging.store_listing_confirmation) instead of found through an index on
+  `last_seen_feed_file_id`; without that index, and with room on each page (fillfactor), moving last_seen_at
+  is a heap-only (HOT) update that writes no index entry.
+- The same room on core.price_history, whose open periods the ETL confirms after every crawl.
+- The ETL deletes the staging changes it has read once a later change superseded them (core keeps them).
 
 Revision ID: 0006
 Revises: 0005
@@ -14,12 +20,9 @@ branch_labels = None
 depends_on = None
 
 UPGRADE = r"""
--- The only index on last_seen_feed_file_id: while it existed, every confirmation rewrote the row into all the
--- table's indexes. Confirmations now go to a queue the ETL empties.
 drop index staging.store_listing_last_seen_feed_idx;
--- Room on each page for the new version of a row a rescrape confirms, so the update is heap-only (HOT):
--- no index entry written, and vacuum reclaims the old version page by page.
 alter table staging.store_listing set (fillfactor = 50);
+alter table core.price_history set (fillfactor = 50);
 
 create table staging.store_listing_confirmation (
     source text not null,
@@ -39,20 +42,28 @@ comment on column staging.store_listing.line_hash is
 create index store_listing_line_hash_idx on staging.store_listing (line_hash) where is_latest;
 """
 
-# etl.new_changes returns whole staging rows and the functions after it read them: they go with the column
-# and come back from their files without it.
+# etl.new_changes returns whole staging rows and the functions after it read them: recreated with the new
+# column (and, going down, without it).
 RECREATED_WITH_LINE_HASH = ("etl_new_changes.sql", "etl_listing_descriptions.sql", "etl_price_period_changes.sql")
 
+FUNCTION_GRANTS = r"""
+revoke all on all functions in schema etl from public;
+grant execute on all functions in schema etl to pricewatch_etl;
+"""
+
 DOWNGRADE = r"""
+drop function etl.prune_superseded_changes(text, bigint, bigint);
 drop index staging.store_listing_line_hash_idx;
 alter table staging.store_listing drop column line_hash cascade;
 drop table staging.store_listing_confirmation;
+alter table core.price_history reset (fillfactor);
 alter table staging.store_listing reset (fillfactor);
 create index store_listing_last_seen_feed_idx on staging.store_listing (source, last_seen_feed_file_id);
 """
 
-# etl.move_last_seen as revision 0005 left it: found confirmations through the index dropped above.
-MOVE_LAST_SEEN_0005 = r"""
+# The two functions as revision 0005 left them: confirmations found through the index recreated above, and
+# no pruning.
+FUNCTIONS_0005 = r"""
 -- Unchanged rescrapes add no staging row; the loader moves last_seen_at on the existing change instead
 -- and stamps it with the feed file. Those moves reach core here, found through the feed files loaded in a
 -- time window (ops.feed_file.loaded_at), not by scanning history.
@@ -100,17 +111,32 @@ $$;
 
 comment on function etl.move_last_seen(text, timestamptz, timestamptz) is
     'Moves last_seen_at of price periods that rescrapes confirmed in feed files loaded in (loaded_after, loaded_upto]; returns periods moved';
+
+create or replace function etl.transform_store_changes(
+    for_source text, after_change_id bigint, upto_change_id bigint,
+    loaded_after timestamptz, loaded_upto timestamptz,
+    out rows_changed integer, out listings_changed integer, out periods_confirmed integer)
+language plpgsql
+as $$
+begin
+    if upto_change_id > after_change_id then
+        listings_changed := etl.upsert_listings(for_source, after_change_id, upto_change_id);
+        rows_changed := etl.append_price_periods(for_source, after_change_id, upto_change_id);
+    end if;
+    periods_confirmed := etl.move_last_seen(for_source, loaded_after, loaded_upto);
+end;
+$$;
 """
 
 
 def upgrade() -> None:
     execute(UPGRADE)
-    apply(*RECREATED_WITH_LINE_HASH, "etl_move_last_seen.sql")
+    apply(*RECREATED_WITH_LINE_HASH, "etl_move_last_seen.sql", "etl_prune_staging.sql", "etl_run_source.sql")
+    execute(FUNCTION_GRANTS)
 
 
 def downgrade() -> None:
     execute(DOWNGRADE)
     apply(*RECREATED_WITH_LINE_HASH)
-    execute(MOVE_LAST_SEEN_0005)
-    execute("revoke all on all functions in schema etl from public;"
-            " grant execute on all functions in schema etl to pricewatch_etl;")
+    execute(FUNCTIONS_0005)
+    execute(FUNCTION_GRANTS)

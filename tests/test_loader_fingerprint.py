@@ -1,0 +1,108 @@
+"""Lines recognised by fingerprint (loader.line_fingerprint) load exactly as if they had been parsed."""
+import json
+import random
+from dataclasses import replace
+
+import pytest
+
+from loader.feed_loader import FeedLoader
+from loader.line_fingerprint import LineFingerprint
+from loader.specs import STORE_LISTING
+from loader_fixtures import listing, rows, write_feed
+
+AT = "2026-11-01T10:00:00Z"
+LINE = json.dumps(listing(scraped_at=AT)).encode()
+
+
+@pytest.mark.parametrize("line, value", [
+    (LINE, AT),
+    (json.dumps(listing(scraped_at=AT), separators=(",", ":")).encode(), AT),
+    (b'{"source": "gog", "scraped_at" :\t"2026-11-01T10:00:00+01:00", "price": "1.99"}', "2026-11-01T10:00:00+01:00"),
+    (b'{"scraped_at": ""}', ""),
+    # No fingerprint where the value is not unambiguous: the line is parsed and checked as usual.
+    (b'{"scraped_at": "2026-11-01T10:00:00Z", "extra": {"scraped_at": "x"}}', None),
+    (b'{"scraped_at": "2026-11-01T10:00:00\\u005a"}', None),
+    (b'{"scraped_at": 1762000000}', None),
+    (b'{"title": "scraped_at", "price": "1.99"}', None),
+    (b'{"title": "a \\"scraped_at\\": \\"2026\\""}', None),
+    (b'{"scraped_at": null}', None),
+    (b"", None),
+])
+def test_fingerprint_value(line, value):
+    columns = LineFingerprint("scraped_at").columns(line)
+    if value is None:
+        assert columns == b"\t\\N\t\\N"
+    else:
+        digest, found = columns[1:].split(b"\t")
+        assert (len(digest), found.decode()) == (32, value)
+
+
+def test_lines_differing_only_in_the_value_share_a_fingerprint():
+    fingerprint = LineFingerprint("scraped_at")
+    later = fingerprint.columns(json.dumps(listing(scraped_at="2026-11-02T10:00:00Z")).encode())
+    other_price = fingerprint.columns(json.dumps(listing(scraped_at=AT, price="9.99")).encode())
+    same = fingerprint.columns(LINE)
+    assert same.split(b"\t")[1] == later.split(b"\t")[1] != other_price.split(b"\t")[1]
+
+
+def test_a_rescrape_of_identical_lines_is_taken_by_fingerprint(db_url, tmp_path):
+    with FeedLoader(url=db_url) as loader:
+        loader.load(write_feed(tmp_path / "1.jl", [listing(scraped_at=AT), listing(store_item_id="2")]))
+        result = loader.load(write_feed(tmp_path / "2.jl", [listing(scraped_at="2026-11-02T10:00:00Z"),
+                                                            listing(store_item_id="2", price="1.99")]))
+    assert (result.lines_fingerprinted, result.rows_new, result.rows_unchanged) == (1, 1, 1)
+    assert rows(db_url, "select store_item_id, last_seen_at::text from staging.store_listing where is_latest order by 1") == [
+        ("2", "2026-11-01 10:00:00+00"), ("413150", "2026-11-02 10:00:00+00")]
+
+
+def test_an_identical_line_with_an_impossible_time_is_rejected_like_any_record(db_url, tmp_path):
+    with FeedLoader(url=db_url) as loader:
+        loader.load(write_feed(tmp_path / "1.jl", [listing(scraped_at=AT)]))
+        result = loader.load(write_feed(tmp_path / "2.jl", [listing(scraped_at="2026-11-31T10:00:00Z")]))
+    assert (result.lines_fingerprinted, result.rows_new, result.rows_unchanged, result.rows_rejected) == (0, 0, 0, 1)
+    assert rows(db_url, "select reason from ops.load_reject") == [("scraped_at: not an ISO 8601 date-time",)]
+
+
+def crawl(draw: random.Random, day: int) -> list[bytes]:
+    """One crawl of three listings: repeats, returns to old prices, lines out of time order, a few bad times,
+    a compact writer, and an unknown nested scraped_at (no fingerprint)."""
+    lines = []
+    for _ in range(draw.randint(3, 9)):
+        hour = draw.choice([1, 5, 9, 9, 13])
+        at = f"2026-11-{day:02d}T{hour:02d}:00:00Z" if draw.random() > 0.1 else f"2026-11-{day:02d}T25:00:00Z"
+        record = listing(store_item_id=draw.choice(["1", "2", "3"]), price=draw.choice(["14.99", "14.99", "9.99"]),
+                         scraped_at=at)
+        if draw.random() < 0.1:
+            record["extra"] = {"scraped_at": at}
+        separators = (",", ":") if draw.random() < 0.2 else None
+        lines.append(json.dumps(record, separators=separators).encode())
+    return lines
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_loading_with_fingerprints_gives_what_parsing_every_line_gives(admin, db_url, tmp_path, seed):
+    admin.cursor().execute("create table staging.parsed_listing (like staging.store_listing including all)")
+    parsing_only = replace(STORE_LISTING, name="parsed_listing", table=("staging", "parsed_listing"),
+                           fingerprint_lines=False, confirmation_queue=None)
+    draw = random.Random(seed)
+    outcomes = {"fingerprints": [], "parsing": []}
+    fingerprinted = 0
+    with FeedLoader(url=db_url) as fingerprinting, FeedLoader(url=db_url) as parsing:
+        parsing.spec = parsing_only
+        for day in range(1, 6):
+            lines = crawl(draw, day)
+            # The second copy ends with a blank line: other bytes, so the ledger takes it as another file.
+            first = fingerprinting.load(write_feed(tmp_path / f"fp-{day}.jl", [], lines))
+            second = parsing.load(write_feed(tmp_path / f"parse-{day}.jl", [], lines + [b""]))
+            fingerprinted += first.lines_fingerprinted
+            outcomes["fingerprints"].append((first.rows_new, first.rows_unchanged, first.rows_rejected))
+            outcomes["parsing"].append((second.rows_new, second.rows_unchanged, second.rows_rejected))
+    assert fingerprinted > 0
+    assert outcomes["fingerprints"] == outcomes["parsing"]
+    state = """select store_item_id, change_seq, is_latest, observed_at, last_seen_at, price::text, content_hash,
+                      line_number from staging.{} order by 1, 2"""
+    assert rows(db_url, state.format("store_listing")) == rows(db_url, state.format("parsed_listing"))
+    rejects = """select f.path like '%%/fp-%%', r.line_number, r.reason from ops.load_reject r
+                 join ops.feed_file f using (feed_file_id) order by f.feed_file_id, r.line_number"""
+    by_loader = rows(db_url, rejects)
+    assert [r[1:] for r in by_loader if r[0]] == [r[1:] for r in by_loader if not r[0]]
