@@ -6,6 +6,7 @@ import io
 from bench import listings
 from bench.environment import Stopwatch, admin, arguments, throwaway_database, verdict, workspace
 from loader import build_loader
+from loader.feed_reader import FeedRows
 
 RAW_TABLE = """
 create table public.bench_raw_copy (
@@ -45,6 +46,51 @@ def feed(directory, count: int, round_number: int = 0, changed_share: float = 0.
     return path
 
 
+STAGING_CLONE = """
+create table public.bench_staging_copy (like staging.store_listing including all);
+alter table public.bench_staging_copy
+    alter column change_seq set default 1, alter column last_seen_at set default now(),
+    alter column last_seen_feed_file_id set default 1, alter column content_hash set default gen_random_uuid(),
+    alter column feed_file_id set default 1, alter column line_number set default 1,
+    alter column line_hash set default gen_random_uuid();
+"""
+
+
+def staging_floor_rows_per_second(url: str, count: int, raw: float) -> float:
+    """What any loader into this staging table spends writing, with nothing to parse, check or compare: the
+    same typed rows COPY'd into a copy of staging.store_listing with its indexes and storage settings."""
+    data = listings.copy_rows(count)
+    with admin(url) as cur:
+        cur.execute(STAGING_CLONE)
+        cur.execute("select reloptions from pg_class where oid = 'staging.store_listing'::regclass")
+        for option in cur.fetchone()[0] or ():
+            cur.execute(f"alter table public.bench_staging_copy set ({option})")
+        cur.execute("checkpoint")
+        with Stopwatch() as watch:
+            cur.copy_expert(f"copy public.bench_staging_copy ({', '.join(listings.RAW_COLUMNS)}) from stdin",
+                            io.BytesIO(data), size=1 << 20)
+        cur.execute("drop table public.bench_staging_copy")
+    rate = count / watch.seconds
+    print(f"floor for staging (the typed rows COPY'd into a copy of staging.store_listing, all its indexes):"
+          f" {watch.seconds:.2f} s = {rate:,.0f} rows/s, {rate / raw:.2f} of raw COPY")
+    return rate
+
+
+def json_floor_rows_per_second(url: str, path, count: int, raw: float) -> float:
+    """What any loader of these JSON lines spends before checking or comparing anything: the lines COPY'd
+    into a temporary table (no WAL, no index) and parsed once each as jsonb."""
+    with admin(url) as cur:
+        cur.execute("create temp table bench_line (raw text not null, read_error text)")
+        with Stopwatch() as watch:
+            cur.copy_expert("copy bench_line from stdin", FeedRows(path), size=1 << 20)
+            cur.execute("select count(raw::jsonb) from bench_line")
+        cur.execute("drop table bench_line")
+    rate = count / watch.seconds
+    print(f"floor for JSON input (COPY of the lines + one jsonb parse each): {count} lines in {watch.seconds:.2f} s"
+          f" = {rate:,.0f} rows/s, {rate / raw:.2f} of raw COPY")
+    return rate
+
+
 def load_rows_per_second(url: str, path, count: int, label: str) -> float:
     with admin(url) as cur:
         cur.execute("checkpoint")
@@ -62,6 +108,8 @@ def main() -> None:
         path = feed(directory, args.rows)
         loaded = load_rows_per_second(url, path, args.rows, "new rows")
         raw = raw_copy_rows_per_second(url, args.rows)
+        json_floor_rows_per_second(url, path, args.rows, raw)
+        staging_floor_rows_per_second(url, args.rows, raw)
     ratio = loaded / raw
     print(f"ratio loader/raw COPY: {ratio:.2f} (target >= 0.7)")
     verdict(f"loader new rows: {loaded:,.0f} rows/s vs raw COPY {raw:,.0f} rows/s, ratio {ratio:.2f} (>= 0.7)",
