@@ -12,8 +12,9 @@ def confirmation_floor_rows_per_second(url: str, count: int, raw: float) -> floa
     with admin(url) as cur:
         cur.execute("vacuum staging.store_listing")
         with Stopwatch() as watch:
-            cur.execute("update staging.store_listing set last_seen_at = last_seen_at + interval '1 day' where is_latest")
-            cur.execute("select n_tup_hot_upd from pg_stat_xact_user_tables where relid = 'staging.store_listing'::regclass")
+            # One transaction, so that its own statistics tell how many updates were heap-only.
+            cur.execute("update staging.store_listing set last_seen_at = last_seen_at + interval '1 day' where is_latest;"
+                        " select n_tup_hot_upd from pg_stat_xact_user_tables where relid = 'staging.store_listing'::regclass")
             (hot,) = cur.fetchone()
     rate = count / watch.seconds
     print(f"floor for confirmations (last_seen_at moved on {count} latest rows, {hot} of them heap-only, nothing"
