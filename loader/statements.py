@@ -161,20 +161,36 @@ def plan_changes(spec: FeedSpec) -> sql.Composable:
     identical to the latest state they are unchanged, different they are rejected. The rest form a sequence
     starting from the latest state; a record equal to its predecessor is unchanged, otherwise it is the
     next change. change_number counts the changes so far in the file (0 = still confirming the latest row).
+
+    Most listings have one record in a file. Their place follows from the latest state alone, so only the
+    listings with several records are sorted for the window functions (sorting every record dominated).
     """
     keys = names(spec.key)
     table = sql.Identifier(*spec.table)
     return sql.SQL("""
 create temp table feed_plan on commit drop as
-with record as (
+with valid as (
     select line_number, {keys}, {observed_at} as observed_at, content_hash
     from feed_record
     where reason is null
 ),
+record as (
+    select valid.*, listing.records
+    from valid
+    join (select {keys}, count(*) as records from valid group by {keys}) as listing using ({keys})
+),
 latest as (
     select {keys}, change_seq as latest_seq, content_hash as latest_hash, last_seen_at as latest_seen_at
     from {table}
-    where is_latest and ({keys}) in (select {keys} from record)
+    where is_latest and ({keys}) in (select {keys} from valid)
+),
+lone as (
+    select record.*, latest.latest_seq, latest.latest_hash,
+        not coalesce(observed_at < latest.latest_seen_at, false) as in_order,
+        content_hash is distinct from latest.latest_hash as is_change
+    from record
+    left join latest using ({keys})
+    where records = 1
 ),
 moment as (
     select record.*, latest.latest_seq, latest.latest_hash, latest.latest_seen_at,
@@ -183,6 +199,7 @@ moment as (
         first_value(line_number) over same_moment as moment_line
     from record
     left join latest using ({keys})
+    where records > 1
     window same_moment as (partition by {keys}, observed_at order by line_number)
 ),
 placed as (
@@ -228,12 +245,27 @@ from run
 union all
 select line_number, {keys}, observed_at, placement, case
         when moment_rank > 1 then 'same listing and scraped_at as line ' || moment_line || ' with different content'
-        else 'out of order: older than the latest recorded state'
+        else {out_of_order}
     end,
     null, null, null, null, null
 from placed
 where placement <> 'sequenced'
-""").format(keys=keys, table=table, observed_at=sql.Identifier(spec.observed_at.name))
+union all
+select line_number, {keys}, observed_at,
+    case
+        when in_order and is_change then 'new'
+        when in_order or content_hash = latest_hash then 'unchanged'
+        else 'rejected'
+    end,
+    case when not in_order and content_hash <> latest_hash then {out_of_order} end,
+    case when in_order then is_change::integer::bigint end,
+    case when in_order then coalesce(latest_seq, 0) + is_change::integer::bigint end,
+    case when in_order then true end,
+    case when in_order then observed_at end,
+    case when in_order then line_number end
+from lone
+""").format(keys=keys, table=table, observed_at=sql.Identifier(spec.observed_at.name),
+            out_of_order=sql.Literal("out of order: older than the latest recorded state"))
 
 
 def move_latest(spec: FeedSpec, feed_file_id: int) -> sql.Composable:
