@@ -65,9 +65,14 @@ def main() -> None:
                     path.unlink()
                 run_etl(url)
                 # Crawls are a day apart: autovacuum has long made the last round's dead rows reusable.
-                round_bytes = sum(stored_bytes(url).values())
+                round_bytes, round_changes = sum(stored_bytes(url).values()), price_changes(url)
                 if round_number == 0:
-                    first_bytes, first_changes = round_bytes, price_changes(url)
+                    first_bytes, first_changes = round_bytes, round_changes
+                    print(f"round 0: {round_bytes / 1e6:.1f} MB for {round_changes:,} price changes")
+                else:
+                    print(f"round {round_number}: {round_bytes / 1e6:.1f} MB for {round_changes:,} price changes, "
+                          f"{(round_bytes - last_bytes) / max(round_changes - last_changes, 1):.0f} B per change of the round")
+                last_bytes, last_changes = round_bytes, round_changes
         sizes = stored_bytes(url)
         changes = price_changes(url)
     total = sum(sizes.values())
