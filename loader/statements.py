@@ -75,9 +75,9 @@ where line.read_error is null and {valid}
 
 
 def check_records(spec: FeedSpec, parse: str = "careful") -> sql.Composable:
-    """Fill feed_record from the lines of feed_line not matched by fingerprint. `careful` validates each line as
-    JSON first; `trusting` casts
-    straight away (one parse instead of two) and fails as a whole on the first malformed line."""
+    """Fill feed_record from the lines of feed_line not matched by fingerprint. `careful` validates each line
+    as JSON first; `trusting` casts straight away (one parse instead of two) and fails as a whole on the first
+    malformed line."""
     table = contracts.currencies()
     if parse == "careful":
         doc = sql.SQL("case when read_error is null and pg_input_is_valid(raw, 'jsonb') then raw::jsonb end")

@@ -8,6 +8,9 @@
 - The same room on core.price_history, whose open periods the ETL confirms after every crawl.
 - The ETL deletes the staging changes it has read once a later change superseded them (core keeps them).
 
+A fillfactor applies to pages written from now on: on a database that already holds many rows, a
+`vacuum full staging.store_listing, core.price_history` (it locks them while it runs) rewrites the old ones.
+
 Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-28
