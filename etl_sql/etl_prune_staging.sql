@@ -14,7 +14,9 @@ declare
 begin
     delete from staging.store_listing as superseded
     using etl.new_changes(for_source, after_change_id, upto_change_id) as change
-    where superseded.source = change.source
+    -- A listing's first state supersedes nothing: after a first crawl there is nothing to look up.
+    where change.change_seq > 1
+      and superseded.source = change.source
       and superseded.store_item_id = change.store_item_id
       and superseded.region = change.region
       and superseded.change_seq < change.change_seq
