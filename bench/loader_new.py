@@ -19,11 +19,16 @@ create unique index on public.bench_raw_copy (source, store_item_id, region);
 """
 
 
-def raw_copy_rows_per_second(url: str, count: int, round_number: int = 0, changed_share: float = 0.0) -> float:
-    """COPY of already-typed rows into a fresh table with the listing key's unique index: the floor."""
+def typed_rows(count: int, round_number: int = 0, changed_share: float = 0.0) -> bytes:
+    """The feed's items as already-typed COPY rows, generated once for the raw COPY and the staging floor."""
     with Stopwatch() as generation:
         data = listings.copy_rows(count, round_number, changed_share)
     print(f"raw COPY rows generated in {generation.seconds:.1f} s ({len(data) / 1e6:.0f} MB)")
+    return data
+
+
+def raw_copy_rows_per_second(url: str, data: bytes, count: int) -> float:
+    """COPY of already-typed rows into a fresh table with the listing key's unique index: the floor."""
     with admin(url) as cur:
         cur.execute("drop table if exists public.bench_raw_copy")
         cur.execute(RAW_TABLE)
@@ -33,6 +38,13 @@ def raw_copy_rows_per_second(url: str, count: int, round_number: int = 0, change
         cur.execute("drop table public.bench_raw_copy")
     rate = count / watch.seconds
     print(f"raw COPY with unique index: {count} rows in {watch.seconds:.2f} s = {rate:,.0f} rows/s")
+    return rate
+
+
+def floor_rows_per_second(what: str, count: int, seconds: float, raw: float) -> float:
+    """Prints one floor measured beside the loader: its rows/s and its ratio to the raw COPY."""
+    rate = count / seconds
+    print(f"floor for {what}: {count} rows in {seconds:.2f} s = {rate:,.0f} rows/s, {rate / raw:.2f} of raw COPY")
     return rate
 
 
@@ -63,10 +75,10 @@ def with_hashes(rows: bytes) -> bytes:
                     + hashlib.md5(row[::-1]).hexdigest().encode() + b"\n" for row in rows.splitlines())
 
 
-def staging_floor_rows_per_second(url: str, count: int, raw: float) -> float:
+def staging_floor_rows_per_second(url: str, rows: bytes, count: int, raw: float) -> float:
     """What any loader into this staging table spends writing, with nothing to parse, check or compare: the
     same typed rows COPY'd into a copy of staging.store_listing with its indexes and storage settings."""
-    data = with_hashes(listings.copy_rows(count))
+    data = with_hashes(rows)
     with admin(url) as cur:
         cur.execute(STAGING_CLONE)
         cur.execute("select reloptions from pg_class where oid = 'staging.store_listing'::regclass")
@@ -78,10 +90,8 @@ def staging_floor_rows_per_second(url: str, count: int, raw: float) -> float:
             cur.copy_expert(f"copy public.bench_staging_copy ({columns}) from stdin",
                             io.BytesIO(data), size=1 << 20)
         cur.execute("drop table public.bench_staging_copy")
-    rate = count / watch.seconds
-    print(f"floor for staging (the typed rows COPY'd into a copy of staging.store_listing, all its indexes):"
-          f" {watch.seconds:.2f} s = {rate:,.0f} rows/s, {rate / raw:.2f} of raw COPY")
-    return rate
+    return floor_rows_per_second("staging (the typed rows COPY'd into a copy of staging.store_listing, all its "
+                                 "indexes)", count, watch.seconds, raw)
 
 
 def json_floor_rows_per_second(url: str, path, count: int, raw: float) -> float:
@@ -93,10 +103,7 @@ def json_floor_rows_per_second(url: str, path, count: int, raw: float) -> float:
             cur.copy_expert("copy bench_line from stdin", FeedRows(path), size=1 << 20)
             cur.execute("select count(raw::jsonb) from bench_line")
         cur.execute("drop table bench_line")
-    rate = count / watch.seconds
-    print(f"floor for JSON input (COPY of the lines + one jsonb parse each): {count} lines in {watch.seconds:.2f} s"
-          f" = {rate:,.0f} rows/s, {rate / raw:.2f} of raw COPY")
-    return rate
+    return floor_rows_per_second("JSON input (COPY of the lines + one jsonb parse each)", count, watch.seconds, raw)
 
 
 def load_rows_per_second(url: str, path, count: int, label: str) -> float:
@@ -115,9 +122,10 @@ def main() -> None:
     with workspace("loader-new") as directory, throwaway_database(directory) as url:
         path = feed(directory, args.rows)
         loaded = load_rows_per_second(url, path, args.rows, "new rows")
-        raw = raw_copy_rows_per_second(url, args.rows)
+        rows = typed_rows(args.rows)
+        raw = raw_copy_rows_per_second(url, rows, args.rows)
         json_floor_rows_per_second(url, path, args.rows, raw)
-        staging_floor_rows_per_second(url, args.rows, raw)
+        staging_floor_rows_per_second(url, rows, args.rows, raw)
     ratio = loaded / raw
     print(f"ratio loader/raw COPY: {ratio:.2f} (target >= 0.7)")
     verdict(f"loader new rows: {loaded:,.0f} rows/s vs raw COPY {raw:,.0f} rows/s, ratio {ratio:.2f} (>= 0.7)",

@@ -2,7 +2,8 @@
 top of the first crawl, against raw COPY (with the unique key) of the same number of rows. A rescrape writes
 only the changes, so it should beat raw COPY. Target: loader/raw >= 2."""
 from bench.environment import Stopwatch, admin, arguments, throwaway_database, verdict, workspace
-from bench.loader_new import feed, json_floor_rows_per_second, load_rows_per_second, raw_copy_rows_per_second
+from bench.loader_new import (feed, floor_rows_per_second, json_floor_rows_per_second, load_rows_per_second,
+                              raw_copy_rows_per_second, typed_rows)
 
 CHANGED_SHARE = 0.01
 
@@ -16,10 +17,8 @@ def confirmation_floor_rows_per_second(url: str, count: int, raw: float) -> floa
             cur.execute("update staging.store_listing set last_seen_at = last_seen_at + interval '1 day' where is_latest;"
                         " select n_tup_hot_upd from pg_stat_xact_user_tables where relid = 'staging.store_listing'::regclass")
             (hot,) = cur.fetchone()
-    rate = count / watch.seconds
-    print(f"floor for confirmations (last_seen_at moved on {count} latest rows, {hot} of them heap-only, nothing"
-          f" else): {watch.seconds:.2f} s = {rate:,.0f} rows/s, {rate / raw:.2f} of raw COPY")
-    return rate
+    return floor_rows_per_second(f"confirmations (last_seen_at moved on every latest row, {hot} of them heap-only,"
+                                 " nothing else)", count, watch.seconds, raw)
 
 
 def main() -> None:
@@ -30,7 +29,8 @@ def main() -> None:
         first.unlink()
         again = feed(directory, args.rows, round_number=1, changed_share=CHANGED_SHARE)
         loaded = load_rows_per_second(url, again, args.rows, "rescrape")
-        raw = raw_copy_rows_per_second(url, args.rows, round_number=1, changed_share=CHANGED_SHARE)
+        raw = raw_copy_rows_per_second(url, typed_rows(args.rows, round_number=1, changed_share=CHANGED_SHARE),
+                                       args.rows)
         json_floor_rows_per_second(url, again, args.rows, raw)
         confirmation_floor_rows_per_second(url, args.rows, raw)
     ratio = loaded / raw
