@@ -117,6 +117,14 @@ def load_rows_per_second(url: str, path, count: int, label: str) -> float:
     return rate
 
 
+def ratio_verdict(label: str, loaded: float, raw: float, target: float) -> None:
+    """The closing lines of a loader benchmark: the loader's rows/s against the raw COPY's, and the target."""
+    ratio = loaded / raw
+    print(f"ratio {label}/raw COPY: {ratio:.2f} (target >= {target:g})")
+    verdict(f"loader {label}: {loaded:,.0f} rows/s vs raw COPY {raw:,.0f} rows/s, ratio {ratio:.2f} (>= {target:g})",
+            ratio >= target)
+
+
 def main() -> None:
     args = arguments(__doc__, rows=1_000_000)
     with workspace("loader-new") as directory, throwaway_database(directory) as url:
@@ -126,10 +134,7 @@ def main() -> None:
         raw = raw_copy_rows_per_second(url, rows, args.rows)
         json_floor_rows_per_second(url, path, args.rows, raw)
         staging_floor_rows_per_second(url, rows, args.rows, raw)
-    ratio = loaded / raw
-    print(f"ratio loader/raw COPY: {ratio:.2f} (target >= 0.7)")
-    verdict(f"loader new rows: {loaded:,.0f} rows/s vs raw COPY {raw:,.0f} rows/s, ratio {ratio:.2f} (>= 0.7)",
-            ratio >= 0.7)
+    ratio_verdict("new rows", loaded, raw, 0.7)
 
 
 if __name__ == "__main__":

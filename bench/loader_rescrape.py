@@ -1,9 +1,9 @@
 """Benchmark 2, loader on a rescrape: the same N listings a day later with 1% of prices changed, loaded on
 top of the first crawl, against raw COPY (with the unique key) of the same number of rows. A rescrape writes
 only the changes, so it should beat raw COPY. Target: loader/raw >= 2."""
-from bench.environment import Stopwatch, admin, arguments, throwaway_database, verdict, workspace
+from bench.environment import Stopwatch, admin, arguments, throwaway_database, workspace
 from bench.loader_new import (feed, floor_rows_per_second, json_floor_rows_per_second, load_rows_per_second,
-                              raw_copy_rows_per_second, typed_rows)
+                              ratio_verdict, raw_copy_rows_per_second, typed_rows)
 
 CHANGED_SHARE = 0.01
 
@@ -33,10 +33,7 @@ def main() -> None:
                                        args.rows)
         json_floor_rows_per_second(url, again, args.rows, raw)
         confirmation_floor_rows_per_second(url, args.rows, raw)
-    ratio = loaded / raw
-    print(f"ratio rescrape/raw COPY: {ratio:.2f} (target >= 2)")
-    verdict(f"loader rescrape: {loaded:,.0f} rows/s vs raw COPY {raw:,.0f} rows/s, ratio {ratio:.2f} (>= 2)",
-            ratio >= 2)
+    ratio_verdict("rescrape", loaded, raw, 2)
 
 
 if __name__ == "__main__":
