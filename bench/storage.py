@@ -55,6 +55,7 @@ def run_etl(url: str) -> None:
 def main() -> None:
     args = arguments(__doc__, listings=100_000, rounds=4, changed_share=0.05)
     plain_total = gzip_total = 0
+    rounds = []
     with workspace("storage") as directory, throwaway_database(directory) as url:
         with build_loader({"DATABASE_URL": url, "LOADER_FEED_KIND": "store_listing"}) as loader:
             for round_number in range(args.rounds):
@@ -66,19 +67,20 @@ def main() -> None:
                 run_etl(url)
                 # Crawls are a day apart: autovacuum has long made the last round's dead rows reusable.
                 round_bytes, round_changes = sum(stored_bytes(url).values()), price_changes(url)
-                if round_number == 0:
-                    first_bytes, first_changes = round_bytes, round_changes
-                    print(f"round 0: {round_bytes / 1e6:.1f} MB for {round_changes:,} price changes")
-                else:
-                    print(f"round {round_number}: {round_bytes / 1e6:.1f} MB for {round_changes:,} price changes, "
-                          f"{(round_bytes - last_bytes) / max(round_changes - last_changes, 1):.0f} B per change of the round")
-                last_bytes, last_changes = round_bytes, round_changes
+                line = f"round {round_number}: {round_bytes / 1e6:.1f} MB for {round_changes:,} price changes"
+                if rounds:
+                    last_bytes, last_changes = rounds[-1]
+                    line += (f", {(round_bytes - last_bytes) / max(round_changes - last_changes, 1):.0f} B per change"
+                             " of the round")
+                print(line)
+                rounds.append((round_bytes, round_changes))
         sizes = stored_bytes(url)
         changes = price_changes(url)
     total = sum(sizes.values())
     for table, size in sizes.items():
         print(f"{table}: {size / 1e6:.1f} MB (with indexes)")
     per_change = total / changes
+    first_bytes, first_changes = rounds[0]
     rescrape_per_change = (total - first_bytes) / max(changes - first_changes, 1)
     print(f"{changes:,} price changes stored in {total / 1e6:.1f} MB: {per_change:.0f} B per change; "
           f"the rescrapes' {changes - first_changes:,} changes took {rescrape_per_change:.0f} B each")

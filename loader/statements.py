@@ -336,22 +336,21 @@ where plan.outcome = 'new'
 
 def refresh_latest(spec: FeedSpec) -> sql.Composable:
     """Refresh fields of each latest row take the values of the newest record of its run in the file."""
-    keys = names(spec.key)
     match = sql.SQL(" and ").join(
         sql.SQL("target.{0} = newest.{0}").format(sql.Identifier(c.name)) for c in spec.key)
     return sql.SQL("""
 update {table} as target
 set {assignments}
 from (
-    select distinct on ({keys}) {plan_keys}, {record_values}
+    select distinct on ({plan_keys}) {plan_keys}, {record_values}
     from feed_plan as plan
     join feed_record as record using (line_number)
     where plan.is_latest
-    order by {keys}, plan.observed_at desc, plan.line_number desc
+    order by {plan_keys}, plan.observed_at desc, plan.line_number desc
 ) as newest
 where target.is_latest and {match}
 """).format(
-        table=sql.Identifier(*spec.table), keys=names(spec.key, "plan"), plan_keys=names(spec.key, "plan"),
+        table=sql.Identifier(*spec.table), plan_keys=names(spec.key, "plan"),
         record_values=names(spec.refresh, "record"), match=match,
         assignments=sql.SQL(", ").join(sql.SQL("{0} = newest.{0}").format(sql.Identifier(c.name)) for c in spec.refresh))
 

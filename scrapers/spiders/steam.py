@@ -20,7 +20,7 @@ from w3lib.url import add_or_replace_parameters, url_query_cleaner
 
 from scrapers.items import store_listing
 from scrapers.pricing import from_minor, money
-from scrapers.spiders import StoreSpider, region_from_url
+from scrapers.spiders import StoreSpider
 
 STORE = "https://store.steampowered.com"
 APPDETAILS = f"{STORE}/api/appdetails"
