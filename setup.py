@@ -5,7 +5,7 @@ setup(
     version="0.1.0",
     description="Self-hosted video-game price tracker: Scrapy spiders, change-only staging, 3NF price model",
     python_requires=">=3.10",
-    packages=find_packages(include=["pricewatch*", "scrapers*", "loader*", "contracts*"]),
+    packages=find_packages(include=["foundation*", "pricewatch*", "scrapers*", "loader*", "contracts*"]),
     package_data={"contracts": ["*.json"]},
     include_package_data=True,
     entry_points={

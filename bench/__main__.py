@@ -4,7 +4,7 @@ import subprocess
 import sys
 import time
 
-from pricewatch import config
+from foundation import config
 
 BENCHMARKS = ("loader_new", "loader_rescrape", "etl_scaling", "crawl", "storage")
 

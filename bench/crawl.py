@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bench import store_pages
 from bench.environment import arguments, machine, verdict, workspace
-from pricewatch import config
+from foundation import config
 
 STALL_SECONDS = 5.0
 REPEATS = 2

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import psycopg2
 
-from pricewatch import database, migrate
+from foundation import database
+from pricewatch import migrate
 
 
 def machine() -> str:

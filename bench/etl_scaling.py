@@ -11,8 +11,15 @@ price changes of existing listings shows the cost of closing periods deep in a b
 import contextlib
 import itertools
 
-from bench.environment import Stopwatch, admin, arguments, throwaway_database, verdict, workspace
-from pricewatch import database
+from bench.environment import (
+    Stopwatch,
+    admin,
+    arguments,
+    throwaway_database,
+    verdict,
+    workspace,
+)
+from foundation import database
 
 SOURCE = "steam"
 PERIODS_PER_LISTING = 5

@@ -11,8 +11,8 @@ import contextlib
 
 from bench import listings
 from bench.environment import admin, arguments, throwaway_database, verdict, workspace
+from foundation import database
 from loader import build_loader
-from pricewatch import database
 
 TABLES = ("staging.store_listing", "core.price_history", "core.listing", "core.game", "core.region")
 

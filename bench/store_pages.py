@@ -8,7 +8,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from pricewatch import config
+from foundation import config
 
 RECORDING = "steam/appdetails_440_tf2_free_raw.json"
 FIRST_APPID = 500000

@@ -15,13 +15,13 @@ from pathlib import Path
 import psycopg2
 from psycopg2 import errors
 
+from foundation import database
+from foundation.errors import PricewatchError
 from loader import statements
 from loader.feed_reader import FeedRows, sha256
 from loader.line_fingerprint import LineFingerprint
 from loader.spec import FeedSpec
 from loader.specs import spec_for_source, spec_named
-from pricewatch import database
-from pricewatch.errors import PricewatchError
 
 # A load that adds more than this share of a staging table's rows refreshes its planner statistics.
 STATISTICS_GROWTH = 0.1

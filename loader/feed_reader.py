@@ -11,8 +11,8 @@ import hashlib
 import json
 from pathlib import Path
 
+from foundation.errors import PricewatchError
 from loader.line_fingerprint import NO_FINGERPRINT, LineFingerprint
-from pricewatch.errors import PricewatchError
 
 LINE_SUFFIXES = (".jl", ".jsonl", ".jl.gz", ".jsonl.gz")
 ARRAY_SUFFIXES = (".json",)

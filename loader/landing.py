@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from foundation import config
+from foundation.errors import PricewatchError
 from loader.feed_reader import ARRAY_SUFFIXES, LINE_SUFFIXES, SIDECAR_SUFFIX, is_feed
-from pricewatch import config
-from pricewatch.errors import PricewatchError
 
 
 def landing_feeds(landing: Path | None = None) -> list[Path]:

@@ -4,7 +4,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from pricewatch import database
+from foundation import database
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):

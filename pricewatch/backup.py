@@ -13,8 +13,8 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from psycopg2 import sql
 
-from pricewatch import database
-from pricewatch.errors import PricewatchError
+from foundation import database
+from foundation.errors import PricewatchError
 
 
 def client_program(name: str) -> Path:

@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 
-from pricewatch.errors import PricewatchError
+from foundation.errors import PricewatchError
 
 COMMANDS = (
     "db",

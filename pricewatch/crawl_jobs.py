@@ -15,8 +15,8 @@ from pathlib import Path
 
 from psycopg2.extras import Json
 
-from pricewatch import config
-from pricewatch.errors import PricewatchError
+from foundation import config
+from foundation.errors import PricewatchError
 from pricewatch.scrapyd import Node
 
 log = logging.getLogger(__name__)

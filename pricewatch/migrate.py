@@ -4,7 +4,7 @@ import sys
 from alembic import command
 from alembic.config import Config
 
-from pricewatch import config, database
+from foundation import config, database
 
 
 def alembic_config(url: str) -> Config:

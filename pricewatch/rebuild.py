@@ -16,12 +16,13 @@ from urllib.parse import urlsplit
 
 from psycopg2 import sql
 
+from foundation import config, database
+from foundation.errors import PricewatchError
 from loader import build_loader
 from loader.feed_reader import is_feed
-from pricewatch import config, database, migrate
+from pricewatch import migrate
 from pricewatch.commands import etl
 from pricewatch.commands.load import load_files
-from pricewatch.errors import PricewatchError
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from pricewatch import config
-from pricewatch.errors import PricewatchError
+from foundation import config
+from foundation.errors import PricewatchError
 
 logger = logging.getLogger(__name__)
 

@@ -22,8 +22,8 @@ from urllib.parse import urljoin
 
 import requests
 
-from pricewatch import config
-from pricewatch.errors import PricewatchError
+from foundation import config
+from foundation.errors import PricewatchError
 
 PROJECT = "pricewatch"
 DEFAULT_PORT = 6800

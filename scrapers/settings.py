@@ -70,7 +70,7 @@ PRICEWATCH_ITEM_SCHEMAS = {
 }
 
 # Landing feed: gzip JSON lines in <landing>/<source>/<date>/<jobid>.jl.gz plus <jobid>.stats.json.
-# None means pricewatch.config.landing_dir() ($PRICEWATCH_LANDING or $PRICEWATCH_HOME/landing) when the crawl
+# None means foundation.config.landing_dir() ($PRICEWATCH_LANDING or $PRICEWATCH_HOME/landing) when the crawl
 # starts; an empty string switches it off. Independent of FEEDS, so Scrapyd's items_dir or `-o` only add
 # feeds beside it.
 PRICEWATCH_LANDING = None

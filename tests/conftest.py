@@ -10,7 +10,8 @@ import psycopg2
 import pytest
 from psycopg2 import sql
 
-from pricewatch import config, database, migrate
+from foundation import config, database
+from pricewatch import migrate
 
 TEMPLATE = "pricewatch_test_template"
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from pricewatch import config, replay
+from foundation import config
+from pricewatch import replay
 
 # Politeness delays off: the replay server is local and the tests must not wait.
 FAST = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_START_DELAY": "0", "PRICEWATCH_RETRY_BACKOFF_BASE": "0.1"}

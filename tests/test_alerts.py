@@ -8,9 +8,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from aiosmtpd.controller import Controller
-
 from etl_fixtures import rows, run_etl, staging  # noqa: F401 (fixture)
-from pricewatch import database
+
+from foundation import database
 from pricewatch.alerts.delivery import configured_channels, send_pending
 from pricewatch.cli import main
 

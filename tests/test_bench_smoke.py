@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from pricewatch import config
+from foundation import config
 
 SMALL = [
     ("loader_new", ["--rows", "2000"]),

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from pricewatch import config
+from foundation import config
 from pricewatch.cli import main
 from pricewatch.commands import cron
 

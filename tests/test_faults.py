@@ -15,10 +15,11 @@ from conftest import admin_execute, create_database
 from crawl_fixtures import replay_server, run_crawl  # noqa: F401  (fixture)
 from loader_fixtures import listing, write_feed
 from psycopg2 import sql
-
-from pricewatch import config, crawl_jobs, scrapyd
-from pricewatch.cli import main
 from scrapyd_fixtures import PASSWORD, USERNAME, free_port, pricewatch
+
+from foundation import config
+from pricewatch import crawl_jobs, scrapyd
+from pricewatch.cli import main
 
 DEAD_DATABASE = "postgresql://pricewatch@127.0.0.1:9/pricewatch?connect_timeout=2"
 

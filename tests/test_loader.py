@@ -4,13 +4,13 @@ import json
 from dataclasses import replace
 
 import pytest
+from loader_fixtures import listing, rows, staging_rows, write_feed
 
+from foundation.errors import PricewatchError
 from loader import build_loader
 from loader.feed_loader import FeedLoader
 from loader.spec import Column
 from loader.specs import STORE_LISTING
-from loader_fixtures import listing, rows, staging_rows, write_feed
-from pricewatch.errors import PricewatchError
 
 DAY1, DAY2, DAY3 = "2026-11-01T10:00:00Z", "2026-11-02T10:00:00Z", "2026-11-03T10:00:00Z"
 

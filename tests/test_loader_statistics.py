@@ -2,10 +2,10 @@
 plans with them), through ops.analyze_staging, which only ever analyzes staging tables."""
 import psycopg2
 import pytest
-
-from loader import build_loader
 from loader_fixtures import listing, write_feed
-from pricewatch import database
+
+from foundation import database
+from loader import build_loader
 
 
 def known_rows(url: str) -> float:

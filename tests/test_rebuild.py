@@ -7,7 +7,7 @@ import pytest
 from crawl_fixtures import replay_server, run_crawl  # noqa: F401  (fixture)
 from loader_fixtures import listing, write_feed
 
-from pricewatch import config
+from foundation import config
 from pricewatch.cli import main
 from pricewatch.rebuild import archived_feeds
 

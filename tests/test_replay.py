@@ -7,8 +7,8 @@ import pytest
 from scrapy import Request
 from scrapy.http import TextResponse
 
+from foundation.errors import PricewatchError
 from pricewatch import replay
-from pricewatch.errors import PricewatchError
 from scrapers.middlewares.replay import ORIGINAL_URL, ReplayMiddleware, replay_url
 
 

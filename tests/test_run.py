@@ -5,11 +5,18 @@ import subprocess
 
 import psycopg2
 import pytest
+from scrapyd_fixtures import (
+    PASSWORD,
+    USERNAME,
+    free_port,
+    project_spiders,
+    running_node,
+)
 
-from pricewatch import config, crawl_jobs, replay, scrapyd
+from foundation import config
+from pricewatch import crawl_jobs, replay, scrapyd
 from pricewatch.cli import main
 from pricewatch.commands import cron
-from scrapyd_fixtures import PASSWORD, USERNAME, free_port, project_spiders, running_node
 
 
 def crawl_records(db_url) -> list[tuple]:

@@ -11,11 +11,19 @@ from pathlib import Path
 import psycopg2
 import pytest
 import requests
+from scrapyd_fixtures import (
+    PASSWORD,
+    USERNAME,
+    free_port,
+    pricewatch,
+    project_spiders,
+    running_node,
+)
 
-from pricewatch import config, crawl_jobs, database, replay, scrapyd
+from foundation import config, database
+from foundation.errors import PricewatchError
+from pricewatch import crawl_jobs, replay, scrapyd
 from pricewatch.cli import main
-from pricewatch.errors import PricewatchError
-from scrapyd_fixtures import PASSWORD, USERNAME, free_port, pricewatch, project_spiders, running_node
 
 UTC = timezone.utc
 

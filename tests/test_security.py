@@ -11,10 +11,11 @@ import pytest
 from crawl_fixtures import replay_server  # noqa: F401  (fixture)
 from loader_fixtures import listing, write_feed
 from psycopg2 import sql
+from scrapyd_fixtures import PASSWORD, pricewatch, running_node
 from test_roles import fails, privileged_tables
 
-from pricewatch import crawl_jobs, database
-from scrapyd_fixtures import PASSWORD, pricewatch, running_node
+from foundation import database
+from pricewatch import crawl_jobs
 
 
 @pytest.mark.parametrize("privilege", ["insert", "update", "delete", "truncate"])

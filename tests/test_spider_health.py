@@ -6,7 +6,8 @@ import contextlib
 import pytest
 from crawl_fixtures import run_crawl
 
-from pricewatch import config, crawl_jobs, database, replay
+from foundation import config, database
+from pricewatch import crawl_jobs, replay
 from pricewatch.cli import main
 
 pytestmark = pytest.mark.slow

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 import scrapy
+from crawl_fixtures import replay_server, run_crawl  # noqa: F401  (pytest fixture)
 from scrapy.http import TextResponse
 
-from crawl_fixtures import replay_server, run_crawl  # noqa: F401  (pytest fixture)
-from pricewatch import config, replay
+from foundation import config
+from pricewatch import replay
 from pricewatch.commands.parse import build_spider
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -6,8 +6,8 @@ import sys
 import pytest
 from scrapy import Request
 
+from foundation.errors import PricewatchError
 from pricewatch.commands.parse import build_spider, parse_file, saved_response
-from pricewatch.errors import PricewatchError
 from scrapers.pipelines.validation import contract_errors
 from scrapers.settings import PRICEWATCH_ITEM_SCHEMAS
 
@@ -150,7 +150,7 @@ def test_pricewatch_parse_unknown_source_and_unparseable_file(tmp_path):
 
 
 def test_scrapy_list_shows_the_spiders():
-    from pricewatch import config
+    from foundation import config
     done = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=config.PROJECT_ROOT,
                           capture_output=True, text=True, check=True)
     assert "steam" in done.stdout.split()

@@ -4,8 +4,8 @@ import os
 import smtplib
 from email.message import EmailMessage
 
+from foundation.errors import PricewatchError
 from pricewatch.alerts import NotConfigured
-from pricewatch.errors import PricewatchError
 
 
 def alert_line(alert: dict) -> str:

@@ -4,8 +4,8 @@ import os
 import urllib.error
 import urllib.request
 
+from foundation.errors import PricewatchError
 from pricewatch.alerts import NotConfigured
-from pricewatch.errors import PricewatchError
 from pricewatch.tabular import as_json
 
 

@@ -4,10 +4,11 @@ Runs as pricewatch_etl (it records what was sent). Channels: see docs/games.md (
 """
 import contextlib
 
-from pricewatch import database, tabular
+from foundation import database
+from foundation.errors import PricewatchError
+from pricewatch import tabular
 from pricewatch.alerts.delivery import configured_channels, send_pending
 from pricewatch.commands.etl import migrated
-from pricewatch.errors import PricewatchError
 
 LIST = """
 select alert.watch_rule_id as rule, alert.reason, alert.title, alert.store, alert.region, alert.currency,

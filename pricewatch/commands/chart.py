@@ -7,9 +7,10 @@ from pathlib import Path
 
 import psycopg2.extras
 
-from pricewatch import database, tabular
+from foundation import database
+from foundation.errors import PricewatchError
+from pricewatch import tabular
 from pricewatch.commands.etl import migrated
-from pricewatch.errors import PricewatchError
 from pricewatch.games.lookup import find_game
 
 COLUMNS = ("day", "store", "title", "region", "currency", "price", "regular_price", "discount_percent")
@@ -25,7 +26,9 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from pricewatch import chart  # matplotlib takes a second to import; no other command should pay for it
+    from pricewatch import (
+        chart,  # matplotlib takes a second to import; no other command should pay for it
+    )
 
     with contextlib.closing(database.connect(role="pricewatch_reader")) as conn, migrated(), \
             conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:

@@ -6,8 +6,8 @@ import shutil
 import string
 import subprocess
 
-from pricewatch import config
-from pricewatch.errors import PricewatchError
+from foundation import config
+from foundation.errors import PricewatchError
 
 TEMPLATE = config.PROJECT_ROOT / "cron" / "crontab"
 

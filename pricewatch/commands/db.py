@@ -2,7 +2,8 @@
 database is, rebuild it from the feed archive, back it up and restore it."""
 from pathlib import Path
 
-from pricewatch import backup, config, database, migrate, rebuild
+from foundation import config, database
+from pricewatch import backup, migrate, rebuild
 
 
 def register(subparsers) -> None:

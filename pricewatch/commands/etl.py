@@ -5,9 +5,10 @@ import logging
 import psycopg2
 import psycopg2.extras
 
-from pricewatch import database, news_matching
+from foundation import database
+from foundation.errors import PricewatchError
+from pricewatch import news_matching
 from pricewatch.alerts.delivery import send_pending
-from pricewatch.errors import PricewatchError
 from pricewatch.games.store import rematch
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """pricewatch feeds prune|usage: manage feed files on disk (landing and archive)."""
+from foundation import config
+from foundation.errors import PricewatchError
 from loader.landing import archive_days, feeds_disk_usage, prune_archive
-from pricewatch import config
-from pricewatch.errors import PricewatchError
 
 
 def register(subparsers) -> None:

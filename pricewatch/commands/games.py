@@ -5,9 +5,10 @@ which the matcher never overrides. Listings are named by id or as STORE:ITEM (e.
 """
 import contextlib
 
-from pricewatch import database, tabular
+from foundation import database
+from foundation.errors import PricewatchError
+from pricewatch import tabular
 from pricewatch.commands.etl import migrated
-from pricewatch.errors import PricewatchError
 from pricewatch.games.lookup import find_game
 from pricewatch.games.store import rematch
 

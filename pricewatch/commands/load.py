@@ -3,11 +3,11 @@ import contextlib
 import sys
 import time
 
+from foundation import config
+from foundation.errors import PricewatchError
 from loader import build_loader
 from loader.feed_reader import feed_paths
 from loader.landing import archive_feed, landing_feeds
-from pricewatch import config
-from pricewatch.errors import PricewatchError
 
 
 def register(subparsers) -> None:
@@ -27,8 +27,14 @@ def progress_bar(paths):
     if not sys.stderr.isatty():
         yield lambda path: None
         return
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
     from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     total = sum(path.stat().st_size for path in paths)
     with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),

@@ -19,8 +19,8 @@ from scrapy.settings import Settings
 from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.misc import load_object
 
+from foundation.errors import PricewatchError
 from pricewatch import replay
-from pricewatch.errors import PricewatchError
 from scrapers.pipelines.validation import contract_errors
 
 

@@ -4,9 +4,10 @@ from dataclasses import dataclass
 
 from psycopg2 import sql
 
-from pricewatch import database, tabular
+from foundation import database
+from foundation.errors import PricewatchError
+from pricewatch import tabular
 from pricewatch.commands.etl import migrated
-from pricewatch.errors import PricewatchError
 
 
 @dataclass(frozen=True)

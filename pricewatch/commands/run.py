@@ -8,8 +8,9 @@ import contextlib
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from pricewatch import cli, crawl_jobs, database, migrate, replay, scrapyd
-from pricewatch.errors import PricewatchError
+from foundation import database
+from foundation.errors import PricewatchError
+from pricewatch import cli, crawl_jobs, migrate, replay, scrapyd
 
 # A fresh `pricewatch run` is its own crawl: one-minute slots keep a double start from crawling twice.
 RUN_SLOT_MINUTES = 1

@@ -1,8 +1,9 @@
 """pricewatch schedule SPIDER...: start crawls on Scrapyd, once per spider and time slot, spread over nodes."""
 import contextlib
 
-from pricewatch import crawl_jobs, database, scrapyd
-from pricewatch.errors import PricewatchError
+from foundation import database
+from foundation.errors import PricewatchError
+from pricewatch import crawl_jobs, scrapyd
 
 
 def key_value(text: str) -> tuple[str, str]:

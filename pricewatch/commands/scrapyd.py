@@ -1,8 +1,9 @@
 """pricewatch scrapyd start|stop|status|jobs: run the local Scrapyd and see the jobs of every node."""
 import contextlib
 
-from pricewatch import crawl_jobs, database, scrapyd
-from pricewatch.errors import PricewatchError
+from foundation import database
+from foundation.errors import PricewatchError
+from pricewatch import crawl_jobs, scrapyd
 
 
 def register(subparsers) -> None:

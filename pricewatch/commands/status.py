@@ -7,8 +7,8 @@ from psycopg2.extras import RealDictCursor
 from rich.console import Console
 from rich.table import Table
 
+from foundation import config, database
 from loader.landing import disk_usage, landing_feeds
-from pricewatch import config, database
 
 
 def register(subparsers) -> None:

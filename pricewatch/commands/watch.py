@@ -5,9 +5,10 @@ Runs as pricewatch_etl: the watchlist is the operator's own data in core, next t
 import contextlib
 from decimal import Decimal, InvalidOperation
 
-from pricewatch import database, tabular
+from foundation import database
+from foundation.errors import PricewatchError
+from pricewatch import tabular
 from pricewatch.commands.etl import migrated
-from pricewatch.errors import PricewatchError
 from pricewatch.games.lookup import find_game
 
 NEW_LOWS = {"all-time": "all_time", "365-days": "365_days", "since-raise": "since_raise"}

@@ -1,7 +1,7 @@
 """Find the game a person means by a title they type, through the reporting view every role may read."""
 from dataclasses import dataclass
 
-from pricewatch.errors import PricewatchError
+from foundation.errors import PricewatchError
 from pricewatch.games.titles import parse
 
 CANDIDATES = """

@@ -6,7 +6,7 @@ renamed, so a loader that sees a complete feed also finds its report. The job id
 argument when Scrapyd scheduled the crawl, otherwise a new timestamp+random id. The date is the crawl's
 start date in UTC.
 
-PRICEWATCH_LANDING: directory (None = pricewatch.config.landing_dir(); "" = off).
+PRICEWATCH_LANDING: directory (None = foundation.config.landing_dir(); "" = off).
 PRICEWATCH_CRAWL_REPORT_HOOKS: dotted paths of callables(report, crawler) run after the files are in place.
 """
 import gzip
@@ -23,7 +23,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.exporters import JsonLinesItemExporter
 from scrapy.utils.misc import load_object
 
-from pricewatch import config
+from foundation import config
 from scrapers.extensions.crawl_report import crawl_report
 
 logger = logging.getLogger(__name__)

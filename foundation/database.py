@@ -14,8 +14,8 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg2
 from psycopg2 import sql
 
-from pricewatch import config
-from pricewatch.errors import PricewatchError
+from foundation import config
+from foundation.errors import PricewatchError
 
 DATABASE_NAME = "pricewatch"
 ROLES = ("pricewatch_loader", "pricewatch_etl", "pricewatch_reader")
