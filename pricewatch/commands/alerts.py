@@ -5,10 +5,10 @@ Runs as pricewatch_etl (it records what was sent). Channels: see docs/games.md (
 import contextlib
 
 from foundation import database
+from foundation.database import migrated
 from foundation.errors import PricewatchError
 from pricewatch import tabular
 from pricewatch.alerts.delivery import configured_channels, send_pending
-from pricewatch.commands.etl import migrated
 
 LIST = """
 select alert.watch_rule_id as rule, alert.reason, alert.title, alert.store, alert.region, alert.currency,

@@ -8,9 +8,9 @@ from pathlib import Path
 import psycopg2.extras
 
 from foundation import database
+from foundation.database import migrated
 from foundation.errors import PricewatchError
 from pricewatch import tabular
-from pricewatch.commands.etl import migrated
 from pricewatch.games.lookup import find_game
 
 COLUMNS = ("day", "store", "title", "region", "currency", "price", "regular_price", "discount_percent")

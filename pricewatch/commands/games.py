@@ -6,9 +6,9 @@ which the matcher never overrides. Listings are named by id or as STORE:ITEM (e.
 import contextlib
 
 from foundation import database
+from foundation.database import migrated
 from foundation.errors import PricewatchError
 from pricewatch import tabular
-from pricewatch.commands.etl import migrated
 from pricewatch.games.lookup import find_game
 from pricewatch.games.store import rematch
 

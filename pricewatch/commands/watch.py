@@ -6,9 +6,9 @@ import contextlib
 from decimal import Decimal, InvalidOperation
 
 from foundation import database
+from foundation.database import migrated
 from foundation.errors import PricewatchError
 from pricewatch import tabular
-from pricewatch.commands.etl import migrated
 from pricewatch.games.lookup import find_game
 
 NEW_LOWS = {"all-time": "all_time", "365-days": "365_days", "since-raise": "since_raise"}
