@@ -12,8 +12,16 @@ from scrapy.http import HtmlResponse, Request, TextResponse
 from scrapy.utils.test import get_crawler
 
 from scrapers.extensions.landing import LandingFeed
-from scrapers.middlewares.block_pages import BLOCKED_PAGE_URLS, BLOCKED_PAGES, BlockPageMiddleware
-from scrapers.middlewares.empty_pages import EMPTY_PAGE_URLS, EMPTY_PAGES, EmptyPageMiddleware
+from scrapers.middlewares.block_pages import (
+    BLOCKED_PAGE_URLS,
+    BLOCKED_PAGES,
+    BlockPageMiddleware,
+)
+from scrapers.middlewares.empty_pages import (
+    EMPTY_PAGE_URLS,
+    EMPTY_PAGES,
+    EmptyPageMiddleware,
+)
 from scrapers.middlewares.replay import ORIGINAL_URL, ReplayMiddleware
 
 BLOCK_SETTINGS = {"PRICEWATCH_BLOCK_PAGE_MARKERS": r"captcha|access denied", "PRICEWATCH_BLOCK_STATUSES": [403]}
