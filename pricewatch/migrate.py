@@ -1,20 +1,22 @@
-"""Run the Alembic migrations programmatically (what `pricewatch db upgrade` and the tests use)."""
-import sys
+"""Run the Alembic migrations programmatically (what `pricewatch db upgrade` and the tests use).
+
+The configuration is built here rather than read from alembic.ini, so an installed pricewatch migrates from
+any directory: the scripts are the `migrations` package wherever it is installed."""
+from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 
-from foundation import config, database
+import migrations
+from foundation import database
 
 
 def alembic_config(url: str) -> Config:
     """Alembic's config for `url`; fails with a clear message when the server cannot be reached."""
     database.connect(url=url).close()
-    if str(config.PROJECT_ROOT) not in sys.path:
-        sys.path.insert(0, str(config.PROJECT_ROOT))
-    cfg = Config(str(config.PROJECT_ROOT / "alembic.ini"))
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(migrations.__file__).parent))
     cfg.set_main_option("sqlalchemy.url", database.sqlalchemy_url(url).replace("%", "%%"))
-    cfg.attributes["configure_logger"] = False
     return cfg
 
 
