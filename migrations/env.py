@@ -34,7 +34,7 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    revisions = [script.revision for script in reversed(list(ScriptDirectory.from_config(config).walk_revisions()))]
+    revisions = repeatable.revision_order(ScriptDirectory.from_config(config))
     objects = repeatable.read_objects()
     engine = create_engine(target_url(), poolclass=pool.NullPool)
     with engine.connect() as connection:

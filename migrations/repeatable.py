@@ -133,6 +133,11 @@ def creation_order(objects: dict[str, SqlObject]) -> list[SqlObject]:
     return [objects[name] for name in sorter.static_order()]
 
 
+def revision_order(script) -> list[str]:
+    """The revision ids of an Alembic ScriptDirectory, base to head (the chain is linear)."""
+    return [revision.revision for revision in reversed(list(script.walk_revisions()))]
+
+
 def available(objects: dict[str, SqlObject], revisions: list[str], current: str | None) -> list[SqlObject]:
     """The objects a database at revision `current` can hold, in creation order (`revisions`: base to head)."""
     applied = set(revisions[:revisions.index(current) + 1]) if current else set()
