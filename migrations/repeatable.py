@@ -45,7 +45,7 @@ SCHEMA_GRANTS = {
     "ops": "revoke all on all functions in schema ops from public;",
 }
 
-# Every function and view of the schemas, and the ones among them each depends on (a view through its rule).
+# Every function and view of the schemas, and the ones among them each depends on.
 CATALOG_OBJECTS = """
 with object as (
     select 'pg_proc'::regclass as catalog, routine.oid,
@@ -62,12 +62,15 @@ with object as (
     where schema.nspname = any(%(schemas)s) and view.relkind = 'v'
 ),
 dependency as (
+    -- A view depends through its rewrite rule; a function returning a view's rows, on the view's row type.
     select case when rule.oid is null then depend.classid else 'pg_class'::regclass end as catalog,
            coalesce(rule.ev_class, depend.objid) as oid,
-           depend.refclassid as referenced_catalog,
-           depend.refobjid as referenced_oid
+           case when row_type.oid is null then depend.refclassid else 'pg_class'::regclass end as referenced_catalog,
+           coalesce(row_type.typrelid, depend.refobjid) as referenced_oid
     from pg_depend as depend
     left join pg_rewrite as rule on depend.classid = 'pg_rewrite'::regclass and rule.oid = depend.objid
+    left join pg_type as row_type
+        on depend.refclassid = 'pg_type'::regclass and row_type.oid = depend.refobjid and row_type.typrelid <> 0
     where depend.deptype = 'n'
 )
 select object.drop_statement,
