@@ -128,11 +128,15 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 
-# Steam: what to search (specials by default), how many pages, which language, the age-gate answer.
-PRICEWATCH_STEAM_SEARCH_URL = "https://store.steampowered.com/search/results/?query=&specials=1&infinite=1&l=english"
-PRICEWATCH_STEAM_SEARCH_PAGE_SIZE = 50
-PRICEWATCH_STEAM_SEARCH_PAGES = 2
-PRICEWATCH_STEAM_FEATURED = True
+# Steam: the whole catalogue from the store search, per category (kind -> category1), 100 rows a page (the
+# most the search returns), sorted by name so the pages hold still during a crawl; pages per category
+# (0 = all); the featured specials through appdetails (off: the search already lists them); language; age gate.
+PRICEWATCH_STEAM_SEARCH_URL = ("https://store.steampowered.com/search/results/?query=&sort_by=Name_ASC&infinite=1"
+                               "&l=english")
+PRICEWATCH_STEAM_SEARCH_CATEGORIES = {"game": "998", "dlc": "21", "bundle": "996"}
+PRICEWATCH_STEAM_SEARCH_PAGE_SIZE = 100
+PRICEWATCH_STEAM_SEARCH_PAGES = 0
+PRICEWATCH_STEAM_FEATURED = False
 PRICEWATCH_STEAM_LANGUAGE = "english"
 # Steam names no currency for free apps; a free app is priced 0 in its storefront's currency, taken from here.
 # Storefronts missing here give free apps no currency, and the contract then drops them (counted).
