@@ -15,6 +15,10 @@ PRODUCTS = 10_500
 # store, regions (two currencies each, 21,000 listings); zero-decimal currencies where the store sells in them.
 CRAWLS = [
     ("steam", "US,KR", {}),
+    # GOG prices the regions asked in their currency when it sells in it (PRICEWATCH_GOG_CURRENCIES).
+    ("gog", "US,PL", {}),
+    # Epic states its decimals: whole won, and three-decimal dinars.
+    ("epic", "KR,KW", {}),
 ]
 
 
