@@ -19,6 +19,8 @@ CRAWLS = [
     ("gog", "US,PL", {}),
     # Epic states its decimals: whole won, and three-decimal dinars.
     ("epic", "KR,KW", {}),
+    # The PlayStation grid writes prices as text: thousands separators in dollars, whole yen.
+    ("psstore", "US,JP", {}),
 ]
 
 
