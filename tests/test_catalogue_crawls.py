@@ -21,6 +21,8 @@ CRAWLS = [
     ("epic", "KR,KW", {}),
     # The PlayStation grid writes prices as text: thousands separators in dollars, whole yen.
     ("psstore", "US,JP", {}),
+    # eShop: the Americas through Algolia split under its 1000-hit cap, Europe through Solr; prices in batches.
+    ("eshop", "US,GB", {"PRICEWATCH_ESHOP_ALGOLIA_API_KEY": "simulated-search-key"}),
 ]
 
 

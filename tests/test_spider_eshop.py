@@ -21,8 +21,9 @@ SOLR_LOOKUP = "solr_nintendo_europe_nsuid_lookup_fl_super_mario_party.json"
 SOLR_URL = "https://searching.nintendo-europe.com/en/select?q=*&wt=json"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def spider():
+    """A fresh spider per test: a crawl's spider reports each listing once, so it keeps what it has seen."""
     return EshopSpider.from_crawler(get_crawler(EshopSpider))
 
 
