@@ -12,7 +12,7 @@ price): their prices live in Apollo cache blobs.
 
 The web store renders every page from an Apollo cache shipped in `<script id="env:..." type="application/json">`
 blobs ({args, overrides, cache, translations}); each blob holds a slice of the same normalised cache, so the
-slices are merged by key before reading. A product's offers are its GameCTAs (`price` in 1/100 units with a
+slices are merged by key before reading. A product's offers are its GameCTAs (`price` in the currency's minor units with a
 currencyCode); add-ons listed on a concept page only carry a SkuPrice with formatted strings, read with
 price-parser in the page's currency. The GraphQL `productRetrieveForUpsellWithCtas` answer has the same CTAs
 inline. One listing per product and region: the public offer when there is one, else the best
@@ -45,8 +45,7 @@ DEFAULT_SETTINGS = {
     # Region -> currency of its store: grid prices are text without a currency code.
     "PRICEWATCH_PSSTORE_CURRENCIES": {"US": "USD", "CA": "CAD", "GB": "GBP", "DE": "EUR", "FR": "EUR", "FI": "EUR",
                                       "IT": "EUR", "ES": "EUR", "NL": "EUR", "AT": "EUR", "PL": "PLN", "BR": "BRL",
-                                      "JP": "JPY", "KR": "KRW", "TW": "TWD", "HK": "HKD", "AU": "AUD",
-                                      "KW": "KWD", "BH": "BHD"},
+                                      "JP": "JPY", "KR": "KRW", "TW": "TWD", "HK": "HKD", "AU": "AUD"},
     # How the store writes "free" where the grid price carries no isFree flag.
     "PRICEWATCH_PSSTORE_FREE_TEXTS": ["Free", "무료", "無料", "免費", "Gratis", "Kostenlos", "Gratuit", "Ilmainen",
                                       "Gratuito", "Darmowe"],
@@ -104,8 +103,9 @@ class Offer:
         if not self.currency:
             return None, None
         if price.get("discountedValue") is not None and price.get("basePriceValue") is not None:
-            return (pricing.from_minor(price["basePriceValue"], self.currency, 2),
-                    pricing.from_minor(price["discountedValue"], self.currency, 2))
+            # Minor units of the currency itself: HK$239.00 is 23900, but 33,800원 is 33800 (KRW has none).
+            return (pricing.from_minor(price["basePriceValue"], self.currency),
+                    pricing.from_minor(price["discountedValue"], self.currency))
         if price.get("isFree"):
             return pricing.money(0, self.currency), pricing.money(0, self.currency)
         regular = pricing.from_text(price.get("basePrice"), self.currency)
