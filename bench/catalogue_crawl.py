@@ -24,7 +24,7 @@ import time
 
 from bench.environment import arguments, machine, verdict, workspace
 from foundation import config
-from pricewatch.store_simulator import RateLimit, StoreSimulator
+from pricewatch.store_simulator import StoreSimulator
 from scrapers import settings as crawl_settings
 from scrapers.spiders import parse_regions
 

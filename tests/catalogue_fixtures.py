@@ -8,7 +8,6 @@ import json
 from crawl_fixtures import run_crawl
 
 from pricewatch.store_simulator import RateLimit, StoreSimulator
-from pricewatch.store_simulator.server import STORES
 
 LIMIT = RateLimit(60, 1.0)
 BUDGET = [50, 1]
@@ -26,4 +25,4 @@ def crawl_simulator(spider: str, simulator: StoreSimulator, tmp_path, regions: s
                      regions=regions, **arguments)
 
 
-__all__ = ["LIMIT", "STORES", "StoreSimulator", "crawl_simulator", "simulator_settings"]
+__all__ = ["LIMIT", "StoreSimulator", "crawl_simulator", "simulator_settings"]

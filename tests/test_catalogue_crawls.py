@@ -6,7 +6,6 @@ from collections import Counter
 import pytest
 from catalogue_fixtures import LIMIT, StoreSimulator, crawl_simulator
 
-from pricewatch.store_simulator import Faults, RateLimit
 from pricewatch.store_simulator.catalogue import expected
 
 pytestmark = pytest.mark.slow

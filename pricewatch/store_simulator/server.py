@@ -62,10 +62,30 @@ class Answer:
         return cls(status, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
 
-class StoreSimulator(ThreadingHTTPServer):
+class LoopbackServer(ThreadingHTTPServer):
+    """A threaded HTTP server on 127.0.0.1 (port 0: any free one), served from a thread while in a `with`."""
+
     daemon_threads = True
     request_queue_size = 128
 
+    def __init__(self, handler, port: int = 0):
+        super().__init__(("127.0.0.1", port), handler)
+        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.shutdown()
+        self.server_close()
+
+
+class StoreSimulator(LoopbackServer):
     def __init__(self, size: int, stores=STORES, limit: RateLimit | None = None, faults: Faults = Faults(),
                  port: int = 0, **options):
         self.size = size
@@ -81,20 +101,7 @@ class StoreSimulator(ThreadingHTTPServer):
         self.windows = defaultdict(deque)
         self.counts = Counter()
         self.served = Counter()
-        super().__init__(("127.0.0.1", port), Handler)
-        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info):
-        self.shutdown()
-        self.server_close()
+        super().__init__(Handler, port)
 
     def throttled(self, host: str) -> Answer | None:
         if self.limit is None:
