@@ -3,7 +3,7 @@
 Solr (searching.nintendo-europe.com/<lang>/select) answers like eshop/solr_nintendo_europe_*: response
 {numFound, start, docs[] {title, nsuid_txt[], url, type, playable_on_txt}}, `rows` docs from `start`.
 Algolia (u3b6gr4ua3-dsn.algolia.net/1/indexes/<index>) answers like eshop/algolia_store_game_en_us_*:
-{hits[] {nsuid, title, url, platformCode, priceRange}, nbHits, page, nbPages, hitsPerPage, facets}; like the
+{hits[] {nsuid, title, url, platformCode, priceRange, topLevelFilters}, nbHits, page, nbPages, hitsPerPage, facets}; like the
 real index it never returns hits past the first 1000 of a query (paginationLimitedTo), and takes `filters`
 of the form facet:"value" AND ... and `facets` (JSON list) whose value counts it returns.
 The price API (api.ec.nintendo.com/v1/price) answers like eshop/ec_price_v1_*: prices[] {title_id,
@@ -19,6 +19,7 @@ HOSTS = ("searching.nintendo-europe.com", "u3b6gr4ua3-dsn.algolia.net", "api.ec.
 NSUID_PREFIXES = {"game": "7001", "dlc": "7005", "bundle": "7007"}
 PLATFORMS = ("NINTENDO_SWITCH", "NINTENDO_SWITCH_2")
 PRICE_RANGES = ("Free to start", "$0 - $4.99", "$5 - $9.99", "$10 - $19.99", "$20 - $39.99", "$40+")
+TOP_LEVEL_FILTERS = ("Games", "Deals", "Coming soon", "Demo available")
 HIT_CAP = 1000
 PRICE_BATCH = 50
 FILTER = re.compile(r'(\w+):"((?:[^"\\]|\\.)*)"')
@@ -52,7 +53,8 @@ class Store:
     @staticmethod
     def facets_of(product) -> dict:
         return {"platformCode": PLATFORMS[product.number % 2],
-                "priceRange": PRICE_RANGES[product.number // 2 % len(PRICE_RANGES)]}
+                "priceRange": PRICE_RANGES[product.number // 2 % len(PRICE_RANGES)],
+                "topLevelFilters": TOP_LEVEL_FILTERS[product.number // 12 % len(TOP_LEVEL_FILTERS)]}
 
     def algolia(self, request) -> Answer:
         wanted = {name: value.replace('\\"', '"') for name, value in FILTER.findall(request.arg("filters", ""))}
@@ -65,8 +67,9 @@ class Store:
         for name in json.loads(request.arg("facets") or "[]"):
             for product in matching:
                 value = self.facets_of(product).get(name)
-                counts.setdefault(name, {}).setdefault(value, 0)
-                counts[name][value] += 1
+                if value is not None:  # Algolia counts only the values hits have
+                    counts.setdefault(name, {}).setdefault(value, 0)
+                    counts[name][value] += 1
         hits = [{"nsuid": store_item_id(product), "title": product.title, "url": f"/us/store/products/{product.number}/",
                  **self.facets_of(product), "objectID": str(product.number)} for product in chosen]
         return Answer.json({"hits": hits, "nbHits": len(matching), "page": page,
