@@ -17,6 +17,7 @@ SKIPPED = "pricewatch/regions/skipped"
 API_ERRORS = "pricewatch/api_errors"
 API_ERROR_SAMPLES = "pricewatch/api_error_samples"
 COVERAGE_PREFIX = "pricewatch/coverage/"
+STATE_KEY = "pricewatch_coverage"
 
 
 class Coverage:
@@ -34,8 +35,12 @@ class Coverage:
     def state(self) -> dict:
         """Scrapy's persisted spider.state when the crawl has a JOBDIR, else a dict of this crawl."""
         store = getattr(self.spider, "state", None)
-        return (store if isinstance(store, dict) else self._own).setdefault("pricewatch_coverage", {
-            "expected": {}, "parts": {}, "seen": {}, "skipped": {}, "errors": 0, "error_samples": []})
+        store = store if isinstance(store, dict) else self._own
+        counts = store.get(STATE_KEY)
+        if counts is None:
+            counts = store[STATE_KEY] = {"expected": {}, "parts": {}, "seen": {}, "skipped": {}, "errors": 0,
+                                         "error_samples": []}
+        return counts
 
     def expect(self, region: str, total: int, part: str = "") -> None:
         """The store says `part` of the catalogue holds `total` items in `region` (stated once per part)."""
