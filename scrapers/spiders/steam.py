@@ -191,8 +191,8 @@ class SteamSpider(StoreSpider):
         final = row.css("[data-price-final]::attr(data-price-final)").get()
         priced = bool(final and final.isdigit() and currency)
         price = from_minor(int(final), currency, 2) if priced else None
-        original = row.css(".discount_original_price::text").get()
-        regular = money(from_text(original, currency), currency) if priced and original else price
+        original = from_text(row.css(".discount_original_price::text").get(), currency) if priced else None
+        regular = money(original, currency) if original is not None else price
         href = row.attrib.get("href")
         return store_listing(
             source=self.name,
