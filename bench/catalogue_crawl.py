@@ -89,14 +89,14 @@ def main() -> None:
                   f"{report['items_scraped']} items, coverage {coverage['ratio']:.0%}, "
                   f"429s {report['http_status_counts'].get('429', 0)}; {seconds:.1f} s through the simulator "
                   f"(budget floor {floor:.1f} s); projected live "
-                  f"{projected / 60:.0f} min per region, {projected * regions / 60:.0f} min for {regions} regions; "
+                  f"{projected / 60:.1f} min per region, {projected * regions / 60:.1f} min for {regions} regions; "
                   f"cron every {interval / 3600:.0f} h, margin {margin / 60:+.0f} min", flush=True)
     print("| store | products | requests per region | items | coverage | simulator s | budget floor s "
           "| projected min per region | projected min, default regions | cron interval h | margin min |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for store, size, requests, items, ratio, seconds, floor, projected, all_regions, interval, margin in rows:
         print(f"| {store} | {size} | {requests} | {items} | {ratio:.0%} | {seconds:.1f} | {floor:.1f} "
-              f"| {projected / 60:.0f} | {all_regions / 60:.0f} | {interval / 3600:.0f} | {margin / 60:+.0f} |")
+              f"| {projected / 60:.1f} | {all_regions / 60:.1f} | {interval / 3600:.0f} | {margin / 60:+.0f} |")
     verdict(f"catalogue crawl: {len(rows)} stores, every cron interval above its projected crawl: "
             f"{'yes' if good else 'NO'}", good)
 
