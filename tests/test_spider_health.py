@@ -81,7 +81,9 @@ def test_block_page_is_reported_as_blocking_not_as_no_deals(fault_server, tmp_pa
 
 @pytest.mark.parametrize("fault", ["empty", "changed"])
 def test_page_yielding_nothing_fails_health_with_its_url(fault_server, tmp_path, fault):
-    crawl = steam_crawl(fault_server, tmp_path, settings={"PRICEWATCH_STEAM_SEARCH_URL": SEARCH.format(fault=fault)})
+    # One search category, so the crawl asks the one page.
+    crawl = steam_crawl(fault_server, tmp_path, settings={"PRICEWATCH_STEAM_SEARCH_URL": SEARCH.format(fault=fault),
+                                                          "PRICEWATCH_STEAM_SEARCH_CATEGORIES": '{"game": "998"}'})
     report = crawl.report
     assert crawl.items == [] and report["http_status_counts"] == {"200": 1, "404": 1}
     assert (report["empty_pages"], report["blocked_pages"]) == (1, 0)
