@@ -12,8 +12,9 @@ Python's parser refuses, an integer beyond the column's type, whitespace only Po
 the validator raises `Undecided` and the line goes to the SQL checks rather than get a reason that might
 differ.
 """
+import functools
 import re
-from datetime import datetime, timedelta
+from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Annotated, Literal, Optional, Union
@@ -27,8 +28,10 @@ from loader.spec import FeedSpec
 ASCII_SPACE = " \t\n\r\x0b\x0c"
 # What a field missing from the record reads as, in the Struct and in a plain object alike.
 ABSENT = msgspec.UNSET
-# PostgreSQL refuses offsets beyond about 15 hours; Python takes up to 24.
-SURE_OFFSET = timedelta(hours=14)
+# PostgreSQL refuses offsets beyond about 15 hours.
+MAX_OFFSET_HOURS = 14
+# Distinct (amount, currency) pairs whose money check is remembered: prices repeat across a catalogue.
+KNOWN_AMOUNTS = 1 << 16
 
 
 class Undecided(Exception):
@@ -64,14 +67,26 @@ MATCHES_DATE_TIME = search(DATE_TIME)
 MATCHES_DECIMAL = search(DECIMAL)
 
 
-def is_date_time(text: str) -> bool:
-    if not MATCHES_DATE_TIME(text):
-        return False
+@functools.lru_cache(maxsize=4096)
+def is_calendar_date(text: str) -> bool:
+    if text.startswith("0000"):
+        raise Undecided  # PostgreSQL reads year 0 as 1 BC
     try:
-        offset = datetime.fromisoformat(text).utcoffset()
+        date.fromisoformat(text)
     except ValueError:
-        raise Undecided from None  # 24:00:00, leap seconds, year 0: PostgreSQL's own reading decides
-    if abs(offset) > SURE_OFFSET:
+        return False
+    return True
+
+
+def is_date_time(text: str) -> bool:
+    """The contract's date-time: RFC 3339 shape, a real calendar date and times within their ranges. What
+    PostgreSQL alone reads its own way (24:00:00, a leap second, offsets beyond 14 hours) is left to it."""
+    found = MATCHES_DATE_TIME(text)
+    if found is None or not is_calendar_date(text[:10]):
+        return False
+    offset = found.group(2)
+    if (int(text[11:13]) > 23 or int(text[14:16]) > 59 or int(text[17:19]) > 59
+            or (len(offset) > 1 and (int(offset[1:3]) > MAX_OFFSET_HOURS or int(offset[4:6]) > 59))):
         raise Undecided
     return True
 
@@ -167,21 +182,34 @@ def extra(check):
 def money_check(label: str, currency_field: str, max_amount: int, currency_required: bool, digits_of):
     """The money rule on one amount, one check: not negative, a plain decimal, not absurd, no more decimals
     than its currency has and (when required) a currency."""
-    def check(value, record):
-        if not isinstance(value, str):
-            return None
+    def broken(value, currency):
         if leading_minus(value):
             return f"{label}: negative"
         if not MATCHES_DECIMAL(value):
             return f"{label}: not a decimal string"
         if Decimal(value) > max_amount:
             return f"{label}: absurd amount (more than {max_amount})"
-        digits = digits_of(record)
+        digits = digits_of(currency)
         if digits is not None and len(value.partition(".")[2]) > digits:
-            return f"{label}: more decimals than {getattr(record, currency_field)} allows ({digits})"
-        if currency_required and not isinstance(getattr(record, currency_field), str):
+            return f"{label}: more decimals than {currency} allows ({digits})"
+        if currency_required and not isinstance(currency, str):
             return f"{label}: an amount needs a currency"
         return None
+
+    known = {}
+
+    def check(value, record):
+        if not isinstance(value, str):
+            return None
+        currency = getattr(record, currency_field)
+        if not (currency is None or currency is ABSENT or isinstance(currency, str)):
+            return broken(value, currency)
+        key = (value, currency)
+        if key not in known:
+            if len(known) >= KNOWN_AMOUNTS:
+                known.clear()
+            known[key] = broken(value, currency)
+        return known[key]
     return extra(check)
 
 
@@ -231,8 +259,7 @@ class ContractValidator:
         currencies = contracts.currencies()
         money = spec.money
 
-        def digits_of(record):
-            code = getattr(record, money.currency_field)
+        def digits_of(code):
             return currencies.get(code) if isinstance(code, str) else None
 
         self.properties = tuple(schema["properties"])

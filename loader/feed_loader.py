@@ -130,6 +130,9 @@ class FeedLoader:
             conn.rollback()
             return result
         except psycopg2.OperationalError as exc:
+            if isinstance(exc.__cause__, PricewatchError):  # the file, read while COPY ran, is at fault
+                conn.rollback()
+                raise exc.__cause__ from None
             self.close()
             raise PricewatchError(f"{path}: database connection lost while loading: {str(exc).strip()}") from exc
         except BaseException:

@@ -12,6 +12,7 @@ memory, on disk when large) for the second COPY.
 import multiprocessing
 import tempfile
 
+from foundation.errors import PricewatchError
 from loader.feed_reader import blocks, line_rows
 from loader.line_fingerprint import LineFingerprint
 from loader.spec import FeedSpec
@@ -59,6 +60,9 @@ def rows_in_worker(path, spec: FeedSpec, decode: bool):
             if isinstance(chunk, Exception):
                 raise chunk
             yield chunk
+    except EOFError:
+        process.join(timeout=5)
+        raise PricewatchError(f"{path}: the process reading the file stopped (exit code {process.exitcode})") from None
     finally:
         receiving.close()
         process.join(timeout=5)

@@ -21,7 +21,9 @@ from loader.spec import Column, FeedSpec
 NULL = "\\N"
 SPACE = b" \t\n\r\x0b\x0c"
 COPY_SPECIALS = re.compile(r"[\\\t\n\r]")
+COPY_SPECIALS_BUT_BACKSLASH = re.compile(r"[\t\n\r]")
 COPY_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+BOOLEANS = {True: "t", False: "f", None: NULL, ABSENT: NULL}
 INTEGER_RANGES = {"smallint": 1 << 15, "integer": 1 << 31, "bigint": 1 << 63}
 # jsonb refuses the escaped NUL (\u0000): such lines go to PostgreSQL, which words the reason.
 ESCAPED_NUL = b"\\u0000"
@@ -31,73 +33,100 @@ def copy_text(text: str) -> str:
     return COPY_SPECIALS.sub(lambda found: COPY_ESCAPES[found.group()], text) if COPY_SPECIALS.search(text) else text
 
 
-def array_literal(items: list) -> str:
-    if not all(isinstance(item, str) for item in items):
+def is_missing(value) -> bool:
+    return value is None or value is ABSENT
+
+
+def number_text(value) -> str:
+    if json_type(value) != "number":
         raise Undecided
-    quoted = ('"' + item.replace("\\", "\\\\").replace('"', '\\"') + '"' for item in items)
-    return copy_text("{" + ",".join(quoted) + "}")
+    return str(value)
 
 
-def text_value(value) -> str:
-    if value is None or value is ABSENT:
-        return NULL
-    if not isinstance(value, str):
-        raise Undecided
-    return copy_text(value)
+def text_column(values: list, numbers=False) -> list[str]:
+    """COPY text of a column of strings (or, for numeric columns, numbers), nulls as \\N. Escaping is
+    rare, so the column is checked once as a whole and escaped value by value only when it needs it."""
+    out = [NULL if value is None or value is ABSENT else value if type(value) is str
+           else number_text(value) if numbers else None for value in values]
+    try:
+        joined = "".join(out)
+    except TypeError:
+        raise Undecided from None
+    if joined.count("\\") != values.count(None) + values.count(ABSENT) or COPY_SPECIALS_BUT_BACKSLASH.search(joined):
+        out = [NULL if is_missing(value) else copy_text(text) for value, text in zip(values, out)]
+    return out
 
 
-def numeric_value(value) -> str:
-    if value is None or value is ABSENT:
-        return NULL
-    if json_type(value) != "number" and not isinstance(value, str):
-        raise Undecided
-    return copy_text(str(value))
+def numeric_column(values: list) -> list[str]:
+    return text_column(values, numbers=True)
 
 
-def boolean_value(value) -> str:
-    if value is None or value is ABSENT:
-        return NULL
-    if not isinstance(value, bool):
-        raise Undecided
-    return "t" if value else "f"
+def undecided():
+    raise Undecided
 
 
-def integer_value(limit: int):
-    def convert(value) -> str:
-        if value is None or value is ABSENT:
+def boolean_column(values: list) -> list[str]:
+    return [BOOLEANS[value] if type(value) is bool or is_missing(value) else undecided() for value in values]
+
+
+def integer_column(limit: int):
+    def integer(value) -> str:
+        if is_missing(value):
             return NULL
         if json_type(value) != "number" or not -limit <= value < limit or value != int(value):
             raise Undecided  # beyond the column's type: the SQL cast fails the same way for both
         return str(int(value))
-    return convert
+
+    def column(values: list) -> list[str]:
+        return [str(value) if type(value) is int and -limit <= value < limit else integer(value) for value in values]
+    return column
 
 
-def array_value(value) -> str:
+def array_literal(value) -> str:
+    """A JSON array of strings as a text[] literal, in COPY text; a missing array is an empty one."""
     if value is ABSENT:
         return "{}"
-    if not isinstance(value, list):
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise Undecided
-    return array_literal(value)
+    quoted = ('"' + item.replace("\\", "\\\\").replace('"', '\\"') + '"' for item in value)
+    return copy_text("{" + ",".join(quoted) + "}")
 
 
-def converter(column: Column):
-    """The COPY text of a checked record's field, as the column's SQL type reads it."""
+def array_column(values: list) -> list[str]:
+    """Arrays repeat (platforms): each distinct one is written once per block."""
+    written = {}
+    out = []
+    for value in values:
+        key = tuple(value) if type(value) is list else value
+        try:
+            literal = written.get(key)
+        except TypeError:
+            raise Undecided from None
+        if literal is None:
+            literal = written[key] = array_literal(value)
+        out.append(literal)
+    return out
+
+
+def column_converter(column: Column):
+    """COPY text of a column of checked values, as the column's SQL type reads them."""
     if column.sql_type in INTEGER_RANGES:
-        return integer_value(INTEGER_RANGES[column.sql_type])
-    return {"text[]": array_value, "numeric": numeric_value, "boolean": boolean_value}.get(column.sql_type, text_value)
+        return integer_column(INTEGER_RANGES[column.sql_type])
+    return {"text[]": array_column, "numeric": numeric_column, "boolean": boolean_column}.get(column.sql_type,
+                                                                                            text_column)
 
 
 class TypedRows:
-    """Turns blocks of whole feed lines into (feed_line rows, feed_record rows), both COPY text."""
+    """Turns blocks of whole feed lines into (feed_line rows, feed_record rows), both COPY text. Records are
+    checked one by one and typed column by column, a block at a time."""
 
     def __init__(self, spec: FeedSpec):
         self.validator = ContractValidator(spec)
-        self.values = operator.attrgetter(*(column.field for column in spec.columns))
-        self.converters = tuple(converter(column) for column in spec.columns)
+        self.columns = tuple((operator.attrgetter(column.field), column_converter(column)) for column in spec.columns)
         self.fingerprint = LineFingerprint(spec.observed_at.field) if spec.fingerprint_lines else None
 
     def rows(self, block: bytes, first_number: int) -> tuple[bytes, bytes]:
-        lines, records = [], []
+        lines, valid = [], []
         clean = is_clean(block)
         for number, line in enumerate(block.split(b"\n")[:-1], first_number):
             if not line.strip(SPACE):
@@ -106,25 +135,34 @@ class TypedRows:
                 lines.append(line_row(number, line, self.fingerprint))
                 continue
             try:
-                reason, columns = self.checked(line)
+                if ESCAPED_NUL in line:
+                    raise Undecided
+                reason, record = self.validator.decode(line)
             except (Undecided, msgspec.DecodeError):
                 lines.append(line_row(number, line, self.fingerprint))
                 continue
             if reason is None:
-                records.append(f"{number}\t{NULL}\t{columns}\n")
+                valid.append((number, line, record))
             else:
                 lines.append(line_row(number, line, self.fingerprint, error=reason))
-        return b"".join(lines), "".join(records).encode()
+        try:
+            records = self.typed(valid)
+        except Undecided:  # rare: find the records to leave to the SQL checks, one at a time
+            records = []
+            for one in valid:
+                try:
+                    records.append(self.typed([one]))
+                except Undecided:
+                    lines.append(line_row(one[0], one[1], self.fingerprint))
+            records = "".join(records)
+        return b"".join(lines), records.encode()
 
-    def checked(self, line: bytes) -> tuple[str | None, str | None]:
-        """(reason, None) for a record that breaks the contract, else (None, its typed columns as COPY text)."""
-        if ESCAPED_NUL in line:
-            raise Undecided
-        reason, record = self.validator.decode(line)
-        if reason is not None:
-            return reason, None
-        columns = [convert(value) for convert, value in zip(self.converters, self.values(record))]
+    def typed(self, valid: list) -> str:
+        """feed_record COPY rows of checked records: (line number, line, record) each."""
+        if not valid:
+            return ""
+        numbers, lines, records = zip(*valid)
+        columns = [convert(list(map(value, records))) for value, convert in self.columns]
         if self.fingerprint:
-            parts = self.fingerprint.parts(line)
-            columns.append(parts[0] if parts else NULL)
-        return None, "\t".join(columns)
+            columns.append([parts[0] if (parts := self.fingerprint.parts(line)) else NULL for line in lines])
+        return "".join(f"{number}\t{NULL}\t{row}\n" for number, row in zip(numbers, map("\t".join, zip(*columns))))

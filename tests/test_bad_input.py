@@ -267,6 +267,29 @@ def test_python_and_sql_checks_give_the_same_reason_on_each_bad_line(work_conn, 
     assert [row[1] for row in by_sql] == [reason]
 
 
+# Values where Python and PostgreSQL could read text differently: the two must still agree.
+EDGE_VALUES = [
+    {"scraped_at": "2026-11-01T24:00:00Z"}, {"scraped_at": "2026-11-01T23:59:60Z"},
+    {"scraped_at": "0000-01-01T00:00:00Z"}, {"scraped_at": "2024-02-29T00:00:00Z"},
+    {"scraped_at": "2023-02-29T00:00:00Z"}, {"scraped_at": "2026-11-01t10:00:00z"},
+    {"scraped_at": "2026-11-01 10:00:00+14:00"}, {"scraped_at": "2026-11-01T10:00:00+15:00"},
+    {"scraped_at": "2026-11-01T10:00:00+05:99"}, {"scraped_at": "2026-11-01T10:00:00.1234567Z"},
+    {"scraped_at": "2026-11-01T10:00:00Z\n"}, {"discount_ends_at": "2026-11-01T10:61:00Z"},
+    {"region": "US\n"}, {"price": "9.99\n"}, {"price": " -1"}, {"price": "\u00a0-1"}, {"price": "10000000.0001"},
+    {"price": "10000000"}, {"title": "tab\tnew line\nback\\slash \\N"}, {"title": "\\N"}, {"url": "\\N"},
+    {"platforms": ["a\"b", "c\\d", "e,f", "{g}", " h ", "NULL", ""]}, {"discount_percent": 1e2},
+    {"discount_percent": 100.0}, {"discount_percent": 40.5}, {"is_free": 1}, {"currency": "usd"},
+    {"subscription": None, "release_date": None, "discount_ends_at": None},
+]
+
+
+@pytest.mark.parametrize("changes", EDGE_VALUES, ids=[json.dumps(changes) for changes in EDGE_VALUES])
+def test_python_and_sql_checks_agree_on_edge_values(work_conn, changes):
+    line = json.dumps(dict(json.loads(json.dumps(VALID[0])), **changes), ensure_ascii=False).encode()
+    by_sql, by_python, _ = records_both_ways(work_conn, [line])
+    assert by_python == by_sql
+
+
 def test_python_and_sql_checks_type_valid_records_alike(work_conn):
     lines = [json.dumps(record).encode() for record in VALID]
     by_sql, by_python, decided = records_both_ways(work_conn, lines)
