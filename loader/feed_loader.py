@@ -162,6 +162,7 @@ class FeedLoader:
             streams.close()
         fingerprinted = 0
         if by_fingerprint:
+            cur.execute("analyze feed_line")
             cur.execute(statements.match_unchanged_lines(spec))
             fingerprinted = cur.rowcount
         self.check_records(cur, spec, skip_recorded=by_fingerprint)
@@ -176,7 +177,8 @@ class FeedLoader:
         cur.execute(statements.insert_changes(spec, feed_file_id))
         if spec.refresh:
             cur.execute(statements.refresh_latest(spec))
-        self.copy_rejected_lines(cur, spec, path)
+        if not by_fingerprint:
+            self.copy_rejected_lines(cur, spec, path)
         cur.execute(statements.record_rejects(feed_file_id))
         cur.execute(statements.close_ledger(spec, feed_file_id))
         return LoadResult(path, feed_file_id, *cur.fetchone(), lines_fingerprinted=fingerprinted)

@@ -22,9 +22,10 @@ class LineFingerprint:
 
     def parts(self, line: bytes) -> tuple[str, bytes] | None:
         """The fingerprint (hex md5) and the value, or None when the line has no unambiguous value."""
-        if line.count(self.key) != 1:
+        at = line.find(self.key)
+        if at < 0 or line.find(self.key, at + 1) >= 0:
             return None
-        found = self.pattern.search(line)
+        found = self.pattern.match(line, at)
         if found is None:
             return None
         start, end = found.span(1)
