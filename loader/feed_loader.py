@@ -65,14 +65,21 @@ class LoadResult:
 
 
 class FeedLoader:
-    """Loads feed files into staging. Build it with `loader.build_loader(settings)`; use it as a context
-    manager (it holds one database connection for all the files it loads)."""
+    """Loads feed files into staging. Build it with `loader.build_loader(settings)` or directly; use it as a
+    context manager (it holds one database connection for all the files it loads).
 
-    def __init__(self, feed_kind: str | None = None, url: str | None = None, work_mem: str = "256MB"):
+    The database is the caller's to name: `connection`, an open psycopg2 connection the caller owns (the
+    loader commits on it per file and never closes it; its session should run as pricewatch_loader), or
+    `url`, which the loader connects to as pricewatch_loader. With neither, the configured server is used."""
+
+    def __init__(self, feed_kind: str | None = None, url: str | None = None, work_mem: str = "256MB",
+                 connection=None):
         self.spec = spec_named(feed_kind) if feed_kind else None
         self.url = url
         self.work_mem = work_mem
-        self._conn = None
+        self._conn = connection
+        self._owns_connection = connection is None
+        self._session_ready = False
 
     @classmethod
     def from_settings(cls, settings: dict) -> "FeedLoader":
@@ -86,18 +93,24 @@ class FeedLoader:
         self.close()
 
     def close(self) -> None:
-        if self._conn is not None:
+        if self._conn is not None and self._owns_connection:
             self._conn.close()
             self._conn = None
+            self._session_ready = False
 
     @property
     def conn(self):
         if self._conn is None:
             self._conn = database.connect(role="pricewatch_loader", url=self.url)
-            with self._conn.cursor() as cur:
-                # Work tables are temporary: keep them in memory rather than in temp files.
-                cur.execute("set temp_buffers = '256MB'")
-            self._conn.commit()
+        if not self._session_ready:
+            try:
+                with self._conn.cursor() as cur:
+                    # Work tables are temporary: keep them in memory rather than in temp files.
+                    cur.execute("set temp_buffers = '256MB'")
+                self._conn.commit()
+            except errors.InvalidParameterValue:
+                self._conn.rollback()  # a caller's session that has had temporary tables keeps its setting
+            self._session_ready = True
         return self._conn
 
     def spec_for(self, path: Path) -> FeedSpec:
