@@ -22,7 +22,7 @@ from typing import Annotated, Literal, Optional, Union
 import msgspec
 
 import contracts
-from loader.contract_checks import ANNOTATIONS, DATE_TIME, DECIMAL, UNDERSTOOD, resolve
+from loader.contract_checks import ANNOTATIONS, DATE_TIME, DECIMAL, resolve, understood
 from loader.spec import FeedSpec
 
 ASCII_SPACE = " \t\n\r\x0b\x0c"
@@ -127,10 +127,7 @@ def on_numbers(condition, reason: str):
 def value_checks(label: str, node: dict, schema: dict) -> list:
     """Checks `(value, record) -> reason or None` for one present value, in the SQL checks' order. The ones
     a Struct cannot express are marked `extra`."""
-    node = resolve(schema, node)
-    unknown = set(node) - UNDERSTOOD
-    if unknown:
-        raise ValueError(f"{label}: JSON Schema keywords {sorted(unknown)} are not translated to Python")
+    node = understood(schema, node, label, "Python")
     checks = type_check(label, node)
     if "enum" in node:
         if not all(isinstance(item, str) for item in node["enum"]):
