@@ -3,14 +3,17 @@
 `feed_rows(path, spec, decode)` yields `(line rows, record rows, bytes read from disk)` per block of lines:
 with `decode`, records typed in Python (loader.typed_rows) and the few lines the database must see as text;
 without it (a rescrape taken by fingerprint), every line as text with its fingerprint and no record.
-A file of WORKER_MIN_BYTES or more is read, decoded and checked in a worker process, so Python's work runs
-beside the database's instead of before it; the worker dies with the pipe if the loader does.
+For a file of WORKER_MIN_BYTES or more, blocks are decoded and checked by a pool of worker processes, so
+Python's work runs beside the database's instead of before it; the workers end with the loader.
 
 `CopyStreams` hands COPY one kind of rows as a file-like object while it keeps the other kind aside (in
 memory, on disk when large) for the second COPY.
 """
+import collections
 import multiprocessing
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from foundation.errors import PricewatchError
 from loader.feed_reader import blocks, line_rows
@@ -19,61 +22,72 @@ from loader.spec import FeedSpec
 from loader.typed_rows import TypedRows
 
 WORKER_MIN_BYTES = 1 << 20
+# Two workers: the database's COPY of typed rows is light, so decoding and checking can take both cores.
+WORKERS = 2
+BLOCKS_AHEAD = 2 * WORKERS
 SPOOL_IN_MEMORY = 64 << 20
 
 
-def rows_in_process(path, spec: FeedSpec, decode: bool):
-    typed = TypedRows(spec) if decode else None
-    fingerprint = LineFingerprint(spec.observed_at.field) if spec.fingerprint_lines else None
+class BlockRows:
+    """COPY rows of one block of lines: typed records with `decode`, else the lines with fingerprints."""
+
+    def __init__(self, spec: FeedSpec, decode: bool):
+        self.typed = TypedRows(spec) if decode else None
+        self.fingerprint = LineFingerprint(spec.observed_at.field) if spec.fingerprint_lines else None
+
+    def __call__(self, numbered_block) -> tuple[bytes, bytes, int]:
+        block, first_number, position = numbered_block
+        if self.typed:
+            return *self.typed.rows(block, first_number), position
+        return line_rows(block, first_number, self.fingerprint), b"", position
+
+
+def numbered_blocks(path):
+    """(block, number of its first line, bytes read from disk) for each block of the feed."""
     number = 1
     for block, position in blocks(path):
-        if typed:
-            lines, records = typed.rows(block, number)
-        else:
-            lines, records = line_rows(block, number, fingerprint), b""
+        yield block, number, position
         number += block.count(b"\n")
-        yield lines, records, position
 
 
-def worker(pipe, path, spec: FeedSpec, decode: bool) -> None:
+def rows_in_process(path, spec: FeedSpec, decode: bool):
+    return map(BlockRows(spec, decode), numbered_blocks(path))
+
+
+WORKER_ROWS = None
+
+
+def start_worker(spec: FeedSpec, decode: bool) -> None:
+    global WORKER_ROWS
+    WORKER_ROWS = BlockRows(spec, decode)
+
+
+def worker_rows(numbered_block):
+    return WORKER_ROWS(numbered_block)
+
+
+def rows_in_workers(path, spec: FeedSpec, decode: bool):
+    """Blocks read here, turned into rows by WORKERS processes, handed back in file order. At most
+    BLOCKS_AHEAD blocks are in flight, so a big file is never all in memory."""
+    pool = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=start_worker, initargs=(spec, decode))
+    pending = collections.deque()
     try:
-        for chunk in rows_in_process(path, spec, decode):
-            pipe.send(chunk)
-        pipe.send(None)
-    except BrokenPipeError:
-        return  # the loader is gone (killed, or its transaction failed): nothing to hand over
-    except Exception as exc:  # noqa: BLE001 - handed to the loader, which raises it
-        pipe.send(exc)
+        for numbered_block in numbered_blocks(path):
+            pending.append(pool.submit(worker_rows, numbered_block))
+            if len(pending) >= BLOCKS_AHEAD:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    except BrokenProcessPool:
+        raise PricewatchError(f"{path}: a process reading the file stopped") from None
     finally:
-        pipe.close()
-
-
-def rows_in_worker(path, spec: FeedSpec, decode: bool):
-    context = multiprocessing.get_context("spawn")
-    receiving, sending = context.Pipe(duplex=False)
-    process = context.Process(target=worker, args=(sending, path, spec, decode), daemon=True,
-                              name=f"pricewatch-loader-rows {path.name}")
-    process.start()
-    sending.close()
-    try:
-        while (chunk := receiving.recv()) is not None:
-            if isinstance(chunk, Exception):
-                raise chunk
-            yield chunk
-    except EOFError:
-        process.join(timeout=5)
-        raise PricewatchError(f"{path}: the process reading the file stopped (exit code {process.exitcode})") from None
-    finally:
-        receiving.close()
-        process.join(timeout=5)
-        if process.is_alive():
-            process.kill()
-            process.join()
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def feed_rows(path, spec: FeedSpec, decode: bool):
     if path.stat().st_size >= WORKER_MIN_BYTES:
-        return rows_in_worker(path, spec, decode)
+        return rows_in_workers(path, spec, decode)
     return rows_in_process(path, spec, decode)
 
 
