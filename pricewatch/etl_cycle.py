@@ -15,7 +15,7 @@ from foundation import database
 from foundation.errors import PricewatchError
 from pricewatch import news_matching
 from pricewatch.alerts.delivery import send_pending
-from pricewatch.games.store import MatchSummary, rematch
+from pricewatch.games.store import MatchSummary, match_pending
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def run(url: str | None = None, sources: list[str] | None = None,
             results.append(result)
             on_source(result)
         # New listings and titles change which listings are one game.
-        matching = rematch(conn)
+        matching = match_pending(conn)
         conn.commit()
         # reporting.watchlist_alerts now reflects this run; each alert goes out once per channel.
         alerts_sent = send_pending(conn)

@@ -1,0 +1,73 @@
+"""Game matching that costs what the day changed: what the matcher last saw of each listing, and indexes on
+the names it derived, so a run matches new and retitled listings against the games already known.
+
+- `steam_appid`: the Steam app a listing is or links to, as a column the matcher can look up.
+- `matched_title`, `matched_kind`, `matched_appid`, `matched_at`, `matched_game_id`: what the matcher last matched; a listing whose
+  title, kind or Steam link differs, or never matched (a manual decision clears `matched_at`), is pending,
+  found through a partial index.
+- `match_name`, `match_markers`, `match_block`, `match_franchise`: the identifying name (pricewatch.games.titles),
+  its markers, its fuzzy block (null for add-ons and bundles) and an add-on's 《》 name; null for decided listings.
+- The index on core.game.base_game_id that deleting a game needs (the reference is checked on every delete).
+
+Existing listings are all pending after the upgrade: the next `pricewatch etl` matches the whole catalogue once.
+
+Revision ID: 0011
+Revises: 0006
+Create Date: 2026-12-06
+"""
+from migrations.sql_files import execute
+
+revision = "0011"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+UPGRADE = r"""
+alter table core.listing
+    add column steam_appid text generated always as (
+        case when store = 'steam' then store_item_id
+             else substring(url from 'store\.steampowered\.com/app/(\d+)') end) stored,
+    add column matched_title text,
+    add column matched_kind text,
+    add column matched_appid text,
+    add column matched_at timestamptz,
+    add column matched_game_id bigint,
+    add column match_name text,
+    add column match_markers text[],
+    add column match_block text,
+    add column match_franchise text;
+comment on column core.listing.steam_appid is 'The Steam appid the listing is, or links to from another store';
+comment on column core.listing.matched_title is 'The title the game matcher last matched; another title makes the listing pending';
+comment on column core.listing.matched_kind is 'The kind the game matcher last matched';
+comment on column core.listing.matched_appid is 'The steam_appid the game matcher last matched';
+comment on column core.listing.matched_at is 'When the game matcher last matched the listing; null: pending (new, or a manual decision since)';
+comment on column core.listing.matched_game_id is 'The game the matcher put the listing in (the ETL moves a retitled listing before the matcher sees it)';
+comment on column core.listing.match_name is 'Identifying name of the title (pricewatch.games.titles); null for decided listings';
+comment on column core.listing.match_markers is 'Add-on, bundle and remake markers of the title, sorted';
+comment on column core.listing.match_block is 'Names compared by fuzzy score share a block (first word, sequel numbers, remake); null for add-ons and bundles';
+comment on column core.listing.match_franchise is 'An add-on''s name in 《》, which names its base game';
+
+create index listing_match_pending_idx on core.listing (listing_id)
+    where matched_at is null or (title, kind, steam_appid) is distinct from (matched_title, matched_kind, matched_appid);
+create index listing_match_name_idx on core.listing (match_name text_pattern_ops) where match_name is not null;
+create index listing_match_block_idx on core.listing (match_block, length(match_name)) where match_block is not null;
+create index listing_steam_appid_idx on core.listing (steam_appid) where steam_appid is not null;
+create index listing_match_franchise_idx on core.listing (match_franchise) where match_franchise is not null;
+create index game_base_game_idx on core.game (base_game_id) where base_game_id is not null;
+"""
+
+DOWNGRADE = r"""
+drop index core.game_base_game_idx;
+alter table core.listing
+    drop column steam_appid, drop column matched_title, drop column matched_kind, drop column matched_appid,
+    drop column matched_at, drop column matched_game_id, drop column match_name, drop column match_markers, drop column match_block,
+    drop column match_franchise;
+"""
+
+
+def upgrade() -> None:
+    execute(UPGRADE)
+
+
+def downgrade() -> None:
+    execute(DOWNGRADE)
