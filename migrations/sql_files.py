@@ -16,6 +16,11 @@ def execute(statements: str) -> None:
 
 
 def apply(*names: str) -> None:
-    """Run etl_sql/<name> for each name, in order (files use `create or replace`, so re-applying is safe)."""
+    """Run etl_sql/<name> for each name, in order (files use `create or replace`, so re-applying is safe).
+
+    The files hold the newest version of each function, which may use columns a later revision adds; an early
+    revision creates it unchecked (as pg_dump does) and the later revision applies the file again.
+    """
+    execute("set local check_function_bodies = off")
     for name in names:
         execute((ETL_SQL_DIR / name).read_text(encoding="utf-8"))

@@ -8,6 +8,8 @@ the names it derived, so a run matches new and retitled listings against the gam
 - `match_name`, `match_markers`, `match_block`, `match_franchise`: the identifying name (pricewatch.games.titles),
   its markers, its fuzzy block (null for add-ons and bundles) and an add-on's 《》 name; null for decided listings.
 - The index on core.game.base_game_id that deleting a game needs (the reference is checked on every delete).
+- News matching by index: `normalized_url` (the store link a post is compared with) and the first word of a
+  game's title (fuzzy title candidates), so a news run costs its new items, not the catalogue.
 
 Existing listings are all pending after the upgrade: the next `pricewatch etl` matches the whole catalogue once.
 
@@ -15,7 +17,7 @@ Revision ID: 0011
 Revises: 0006
 Create Date: 2026-12-06
 """
-from migrations.sql_files import execute
+from migrations.sql_files import apply, execute
 
 revision = "0011"
 down_revision = "0006"
@@ -54,19 +56,28 @@ create index listing_match_block_idx on core.listing (match_block, length(match_
 create index listing_steam_appid_idx on core.listing (steam_appid) where steam_appid is not null;
 create index listing_match_franchise_idx on core.listing (match_franchise) where match_franchise is not null;
 create index game_base_game_idx on core.game (base_game_id) where base_game_id is not null;
+
+-- News: a store link is found by the listing's normalised URL, a fuzzy title through its first word.
+alter table core.listing add column normalized_url text generated always as (etl.normalize_url(url)) stored;
+comment on column core.listing.normalized_url is 'etl.normalize_url of url: what a store link in a post is compared with';
+create index listing_normalized_url_idx on core.listing (normalized_url) where normalized_url is not null;
+create index game_first_word_idx on core.game (etl.first_word(normalized_title));
 """
 
 DOWNGRADE = r"""
-drop index core.game_base_game_idx;
+drop index core.game_base_game_idx, core.game_first_word_idx;
+drop function etl.first_word(text);
 alter table core.listing
-    drop column steam_appid, drop column matched_title, drop column matched_kind, drop column matched_appid,
+    drop column normalized_url, drop column steam_appid, drop column matched_title, drop column matched_kind, drop column matched_appid,
     drop column matched_at, drop column matched_game_id, drop column match_name, drop column match_markers, drop column match_block,
     drop column match_franchise;
 """
 
 
 def upgrade() -> None:
+    apply("etl/first_word.sql")
     execute(UPGRADE)
+    apply("news_link_mentions.sql")
 
 
 def downgrade() -> None:
