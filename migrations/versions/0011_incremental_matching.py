@@ -10,6 +10,7 @@ the names it derived, so a run matches new and retitled listings against the gam
 - The index on core.game.base_game_id that deleting a game needs (the reference is checked on every delete).
 - News matching by index: `normalized_url` (the store link a post is compared with) and the first word of a
   game's title (fuzzy title candidates), so a news run costs its new items, not the catalogue.
+- reporting.watchlist_alerts reads the history of watched listings only.
 
 Existing listings are all pending after the upgrade: the next `pricewatch etl` matches the whole catalogue once.
 
@@ -77,7 +78,7 @@ alter table core.listing
 def upgrade() -> None:
     apply("etl/first_word.sql")
     execute(UPGRADE)
-    apply("news_link_mentions.sql")
+    apply("news_link_mentions.sql", "watchlist_alerts.sql")
 
 
 def downgrade() -> None:
