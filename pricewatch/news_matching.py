@@ -90,12 +90,12 @@ left join core.news_deal as deal using (news_item_id)
 where feed.source = %s
   and item.matched_at is null
 """
-# Games whose first word (a leading "the" skipped) is a word of some text: a title is searched only in texts
-# that contain its first word, through the index on etl.first_word.
+# Games whose first word (a leading "the" skipped, as in Game.key) is a word of some text: a title is searched
+# only in texts that contain its first word, through the index core.game_first_word_idx on this expression.
 CANDIDATE_GAMES = """
 select game_id, normalized_title, title
 from core.game
-where etl.first_word(normalized_title) = any(%s::text[])
+where split_part(regexp_replace(normalized_title, '^the ', ''), ' ', 1) = any(%s::text[])
 """
 INSERT_MENTIONS = """
 insert into core.news_mention (news_item_id, game_id, match_method, match_score, matched_text)

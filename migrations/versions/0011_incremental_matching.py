@@ -10,7 +10,6 @@ the names it derived, so a run matches new and retitled listings against the gam
 - The index on core.game.base_game_id that deleting a game needs (the reference is checked on every delete).
 - News matching by index: `normalized_url` (the store link a post is compared with) and the first word of a
   game's title (fuzzy title candidates), so a news run costs its new items, not the catalogue.
-- reporting.watchlist_alerts reads the history of watched listings only.
 
 Existing listings are all pending after the upgrade: the next `pricewatch etl` matches the whole catalogue once.
 
@@ -18,7 +17,7 @@ Revision ID: 0011
 Revises: 0006
 Create Date: 2026-12-06
 """
-from migrations.sql_files import apply, execute
+from migrations.sql_files import execute
 
 revision = "0011"
 down_revision = "0006"
@@ -58,16 +57,22 @@ create index listing_steam_appid_idx on core.listing (steam_appid) where steam_a
 create index listing_match_franchise_idx on core.listing (match_franchise) where match_franchise is not null;
 create index game_base_game_idx on core.game (base_game_id) where base_game_id is not null;
 
--- News: a store link is found by the listing's normalised URL, a fuzzy title through its first word.
-alter table core.listing add column normalized_url text generated always as (etl.normalize_url(url)) stored;
-comment on column core.listing.normalized_url is 'etl.normalize_url of url: what a store link in a post is compared with';
+-- News: a store link is found by the listing's normalised URL, a fuzzy title through its first word. Both are
+-- spelled out with built-in functions: an upgrade drops and re-creates the etl functions, which a column or an
+-- index could not survive. The URL is reduced as etl.normalize_url does (tests/test_news_etl.py checks they agree).
+alter table core.listing add column normalized_url text generated always as (
+    regexp_replace(
+        regexp_replace(
+            regexp_replace(lower(split_part(split_part(url, '#', 1), '?', 1)), '^[a-z][a-z0-9+.-]*://(www\.)?', ''),
+            '^([^/]+)/[a-z]{2}(-[a-z]{2})?(/|$)', '\1/'),
+        '/+$', '')) stored;
+comment on column core.listing.normalized_url is 'url as etl.normalize_url reduces it: what a store link in a post is compared with';
 create index listing_normalized_url_idx on core.listing (normalized_url) where normalized_url is not null;
-create index game_first_word_idx on core.game (etl.first_word(normalized_title));
+create index game_first_word_idx on core.game (split_part(regexp_replace(normalized_title, '^the ', ''), ' ', 1));
 """
 
 DOWNGRADE = r"""
 drop index core.game_base_game_idx, core.game_first_word_idx;
-drop function etl.first_word(text);
 alter table core.listing
     drop column normalized_url, drop column steam_appid, drop column matched_title, drop column matched_kind, drop column matched_appid,
     drop column matched_at, drop column matched_game_id, drop column match_name, drop column match_markers, drop column match_block,
@@ -76,9 +81,7 @@ alter table core.listing
 
 
 def upgrade() -> None:
-    apply("etl/first_word.sql")
     execute(UPGRADE)
-    apply("news_link_mentions.sql", "watchlist_alerts.sql")
 
 
 def downgrade() -> None:

@@ -1,3 +1,5 @@
+-- News items mentioning each game.
+-- needs revision 0004: core.news_mention
 create or replace view reporting.game_news as
 select
     game.game_id,

@@ -1,3 +1,5 @@
+-- Writes the feeds, items and deals of a news source's touched items.
+-- needs revision 0004: core.news_item
 -- Feeds, items and the deals their titles announce, from the latest staging row of every touched item.
 -- An item whose title or link changed loses its mentions and is matched again (matched_at null).
 create or replace function etl.upsert_news_items(

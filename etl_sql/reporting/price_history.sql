@@ -1,3 +1,5 @@
+-- Every price period of every listing and region.
+-- needs revision 0002
 -- The base of every reporting view: price periods with their store and listing, and the one place that
 -- keeps subscription prices (PS Plus, EA Access) out of the public price columns.
 create or replace view reporting.price_history as

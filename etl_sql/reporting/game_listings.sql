@@ -1,3 +1,5 @@
+-- Every listing with the game it was matched to.
+-- needs revision 0005: core.listing.edition, match_method
 create or replace view reporting.game_listings as
 select
     game.game_id,
@@ -19,3 +21,5 @@ left join core.game as base_game on base_game.game_id = game.base_game_id;
 
 comment on view reporting.game_listings is
     'Every listing with the game it was matched to (edition noted), the base game of DLC, and how it was matched';
+-- The ETL role reads it too: games matching, watchlist and alerts run as that role.
+grant select on reporting.game_listings to pricewatch_etl;

@@ -1,3 +1,5 @@
+-- Moves last_seen_at of the price periods that rescrapes confirmed.
+-- needs revision 0006: staging.store_listing_confirmation
 -- Unchanged rescrapes add no staging row: the loader moves last_seen_at on the latest change and queues the
 -- change in staging.store_listing_confirmation. This step takes the queued changes of the feed files loaded in
 -- the run's window out of the queue and moves last_seen_at of their price periods: work in proportion to

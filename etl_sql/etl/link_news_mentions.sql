@@ -1,3 +1,5 @@
+-- Mentions of games in news items found by store link or exact title.
+-- needs revision 0011: core.listing.normalized_url
 -- The exact matches, in SQL: a store link to a listing we track (a Steam app id, else the same page URL),
 -- then the deal title or the item title equal to a game's normalised title. Fuzzy title matching is a
 -- Python step (pricewatch.news_matching) that runs after this for the items still unmatched. Items are matched

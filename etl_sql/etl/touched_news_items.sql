@@ -1,3 +1,5 @@
+-- The news items one ETL run has to look at.
+-- needs revision 0004: staging.news_item
 -- The news items one ETL run has to look at: new or retitled (a staging change after the watermark) and
 -- rescraped (their latest row confirmed by a feed file loaded since the last run, which is also how
 -- score, comment counts and the other refresh fields reach core without new staging rows).

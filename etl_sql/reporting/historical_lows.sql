@@ -1,3 +1,5 @@
+-- All-time, 365-day and 90-day lows per listing, region and currency.
+-- needs revision 0002
 create or replace view reporting.historical_lows as
 with priced_period as (
     select

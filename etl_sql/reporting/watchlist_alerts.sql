@@ -1,3 +1,5 @@
+-- Price periods that meet a watch rule.
+-- needs revision 0005: core.watch_rule
 create or replace view reporting.watchlist_alerts as
 with watched_listing as (
     -- A rule watches a game through a listing of it, so merges and splits carry the rule along.
@@ -91,3 +93,5 @@ where (judged.below is null or judged.price < judged.below)
 
 comment on view reporting.watchlist_alerts is
     'Price periods that meet a watch rule (all its conditions), one row per rule and period; sent ones are in ops.alert_sent';
+-- The ETL role reads it too: games matching, watchlist and alerts run as that role.
+grant select on reporting.watchlist_alerts to pricewatch_etl;

@@ -1,3 +1,5 @@
+-- The price periods a run opens or changes.
+-- needs revision 0002
 -- Price periods a run opens or changes, computed set-based from the run's changes.
 -- Each listing/region's changes are ordered after its newest period; a change starts a period when its
 -- price state differs from the state before it, so descriptive-only changes (title, url) extend a period

@@ -1,3 +1,5 @@
+-- One row per listing, region and day, the last known price carried forward.
+-- needs revision 0002
 create or replace view reporting.price_timeline as
 with listing_region as (
     -- Days run from the first price seen to today: change-only storage must not end the line early.
@@ -48,3 +50,5 @@ from day_price;
 
 comment on view reporting.price_timeline is
     'One row per listing, region and day (UTC) from its first price to today, the last known price carried forward';
+-- The ETL role reads it too: games matching, watchlist and alerts run as that role.
+grant select on reporting.price_timeline to pricewatch_etl;

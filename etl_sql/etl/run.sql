@@ -1,3 +1,5 @@
+-- One ETL run of one source: lock, watermark, the source kind's transform step, run log.
+-- needs revision 0002
 -- The skeleton every ETL run shares, whatever the kind of source: one run of one source in the caller's
 -- transaction. The advisory lock is the one loads of the source hold while they write, so no load can commit a
 -- change_id below the watermark read here, and two runs of a source queue up instead of both processing the

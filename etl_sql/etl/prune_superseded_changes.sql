@@ -1,3 +1,5 @@
+-- Deletes the staging changes a run has read and a later change superseded.
+-- needs revision 0002
 -- Staging holds what the loader compares feeds with (each listing's latest row) and the changes the ETL has
 -- not read yet. Once a run has turned a change into core rows and a later change has superseded it, it is
 -- history that core keeps (its price period, with opened_by_change_id as lineage) and the archived feeds can

@@ -1,3 +1,5 @@
+-- Reddit deal posts next to our current price in the same store.
+-- needs revision 0004: core.news_deal
 -- A deal post next to what our own data says the same store charges now: the listing the post links to
 -- (or the game's listings in the store the title names), in a region priced in the post's currency when
 -- the post has one; the cheapest such current public price.

@@ -1,3 +1,5 @@
+-- Writes a run's price periods into core.price_history.
+-- needs revision 0002
 -- Close (or extend) the open periods first, then open the new ones: the partial unique index on open
 -- periods is checked row by row, so both cannot happen in one statement.
 create or replace function etl.append_price_periods(for_source text, after_change_id bigint, upto_change_id bigint)

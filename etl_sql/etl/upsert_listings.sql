@@ -1,3 +1,5 @@
+-- Writes a run's regions, games and listings.
+-- needs revision 0002
 -- Regions, games and listings of a run's changes. Games go first, in their own statement, so the
 -- listing statement's snapshot sees games a concurrent run of another store has just committed.
 create or replace function etl.upsert_listings(for_source text, after_change_id bigint, upto_change_id bigint)

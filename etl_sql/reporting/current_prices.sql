@@ -1,3 +1,5 @@
+-- Current price of every listing in every region.
+-- needs revision 0002
 create or replace view reporting.current_prices as
 with current_period as (
     select *

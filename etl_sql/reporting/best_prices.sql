@@ -1,3 +1,5 @@
+-- Cheapest current public price per game and currency.
+-- needs revision 0002
 create or replace view reporting.best_prices as
 with for_sale as (
     select *

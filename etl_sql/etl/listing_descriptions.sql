@@ -1,3 +1,5 @@
+-- The descriptive fields a run writes into core.listing.
+-- needs revision 0002
 -- What a run would write into core.listing: per store item, the descriptive fields of its newest change.
 create or replace function etl.listing_descriptions(for_source text, after_change_id bigint, upto_change_id bigint)
 returns table (

@@ -1,3 +1,5 @@
+-- The staging changes one run reads.
+-- needs revision 0002
 -- The one definition of "what this run reads": the staging changes of a source in a change_id range.
 create or replace function etl.new_changes(for_source text, after_change_id bigint, upto_change_id bigint)
 returns setof staging.store_listing

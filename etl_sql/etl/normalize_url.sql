@@ -1,3 +1,5 @@
+-- A URL reduced for matching store links.
+-- needs revision 0002
 -- A store link in a post and the URL our spider stored for the listing differ in scheme, "www.", locale
 -- segment, query string and trailing slash: "https://www.gog.com/en/game/x?pp=1" and "https://gog.com/game/x/".
 create or replace function etl.normalize_url(url text)

@@ -1,3 +1,5 @@
+-- A title reduced for matching across stores.
+-- needs revision 0002
 -- Titles of one game differ between stores in marks, case, width and punctuation:
 -- "The Witcher® 3: Wild Hunt", "THE WITCHER 3 - WILD HUNT", "Baldur’s Gate 3" / "Baldur's Gate 3".
 create or replace function etl.normalize_title(title text)

@@ -1,3 +1,5 @@
+-- Every public price decrease.
+-- needs revision 0002
 create or replace view reporting.price_drops as
 with priced_period as (
     select *
@@ -37,15 +39,3 @@ where currency = old_currency and price < old_price;
 
 comment on view reporting.price_drops is
     'Every public price decrease: old and new price, drop in percent of the old price, changed_at = when the new price began';
-
-create or replace function reporting.price_drops_since(days integer)
-returns setof reporting.price_drops
-language sql
-stable
-begin atomic
-    select *
-    from reporting.price_drops
-    where changed_at >= now() - make_interval(days => days);
-end;
-
-comment on function reporting.price_drops_since(integer) is 'reporting.price_drops of the last `days` days';

@@ -1,4 +1,5 @@
--- The store ETL: the transform step of store listings and the per-source entry point.
+-- The transform step of stores: listings, games, price periods, confirmations.
+-- needs revision 0002
 create or replace function etl.transform_store_changes(
     for_source text, after_change_id bigint, upto_change_id bigint,
     loaded_after timestamptz, loaded_upto timestamptz,
@@ -19,20 +20,3 @@ $$;
 
 comment on function etl.transform_store_changes(text, bigint, bigint, timestamptz, timestamptz) is
     'Store changes -> listings, games and price periods; rescrapes -> last_seen_at; superseded changes leave staging; returns periods opened, listings changed, periods confirmed';
-
-create or replace function etl.run_source(for_source text)
-returns ops.etl_run
-language plpgsql
-as $$
-begin
-    if not exists (select from core.store where store = for_source) then
-        raise exception 'unknown source "%"', for_source
-            using errcode = 'invalid_parameter_value',
-                  hint = 'known sources are listed in core.store';
-    end if;
-    return etl.run(for_source, 'staging.store_listing', 'etl.transform_store_changes');
-end;
-$$;
-
-comment on function etl.run_source(text) is
-    'Runs the ETL of one source (staging changes after its watermark -> core), logs it in ops.etl_run and returns that row';
