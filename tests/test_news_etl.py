@@ -150,6 +150,20 @@ def test_reader_sees_the_news_views_but_not_core(db_url):
             cur.execute("select * from core.news_item")
 
 
+@pytest.mark.parametrize("url", [
+    "https://www.gog.com/en/game/hollow_knight?pp=1#reviews", "https://store.epicgames.com/en-US/p/hades/",
+    "HTTP://Store.SteamPowered.com/app/1145360/Hades/", "https://store.playstation.com/zh-hant-tw/product/UP1",
+])
+def test_listing_urls_are_indexed_as_etl_normalize_url_reduces_them(admin, url):
+    """core.listing.normalized_url spells out etl.normalize_url (a column cannot use a function upgrades re-create)."""
+    with admin.cursor() as cur:
+        cur.execute("""
+            insert into core.listing (store, store_item_id, kind, title, url, first_seen_at, described_at)
+            values ('gog', 'x', 'game', 'X', %(url)s, now(), now())
+            returning normalized_url = etl.normalize_url(%(url)s)""", {"url": url})
+        assert cur.fetchone() == (True,)
+
+
 @pytest.mark.slow
 def test_crawl_load_etl_report_end_to_end(db_url, replay_server, tmp_path, stores_loaded, capsys):
     """scrapy crawl reddit / news through the replay server, then pricewatch load, etl and report."""
