@@ -130,6 +130,11 @@ class DayFigures:
     def cycle_s(self) -> float:
         return self.load_s + self.etl_s
 
+    @property
+    def etl_work_s(self) -> float:
+        """`etl` without starting Python and connecting: the stages that can grow with the data."""
+        return self.etl_s - self.stages["start"]
+
     def __str__(self) -> str:
         stages = ", ".join(f"{name} {seconds:.1f}" for name, seconds in self.stages.items())
         return (f"day {self.day}: {self.lines:,} lines; load {self.load_s:.1f} s ({self.load_rss:.0f} MiB); "
@@ -187,11 +192,12 @@ def main() -> None:
     print(f"fixed delta: {args.delta:,} price changes over {args.delta:,} listing-regions", flush=True)
     with workspace("daily-small") as home:
         _, fixed_small = daily_cycles(home / "small", args.delta, 1, args.delta)
-    ratio = fixed_big.etl_s / fixed_small.etl_s
+    ratio = fixed_big.etl_work_s / fixed_small.etl_work_s
     later = max(figures[1:], key=lambda day: day.cycle_s) if len(figures) > 1 else figures[0]
     rss = max(max(day.load_rss, day.etl_rss) for day in figures + [fixed_big, fixed_small])
-    print(f"etl of {args.delta:,} price changes: {fixed_small.etl_s:.1f} s over {args.delta:,} listing-regions, "
-          f"{fixed_big.etl_s:.1f} s over {args.listing_regions:,}: ratio {ratio:.2f} (target ≤ {RATIO_TARGET})")
+    print(f"etl of {args.delta:,} price changes (without its start): {fixed_small.etl_work_s:.1f} s over "
+          f"{args.delta:,} listing-regions, {fixed_big.etl_work_s:.1f} s over {args.listing_regions:,}: "
+          f"ratio {ratio:.2f} (target ≤ {RATIO_TARGET})")
     print(f"first day {figures[0].cycle_s:.0f} s; slowest later day {later.cycle_s:.0f} s; "
           f"peak RSS of a pricewatch process {rss:.0f} MiB (target ≤ {RSS_TARGET_MB} MB)")
     verdict(f"later day's cycle at {args.listing_regions:,} listing-regions {later.cycle_s:.0f} s "
