@@ -2,9 +2,9 @@
 the names it derived, so a run matches new and retitled listings against the games already known.
 
 - `steam_appid`: the Steam app a listing is or links to, as a column the matcher can look up.
-- `matched_title`, `matched_kind`, `matched_appid`, `matched_at`, `matched_game_id`: what the matcher last matched; a listing whose
-  title, kind or Steam link differs, or never matched (a manual decision clears `matched_at`), is pending,
-  found through a partial index.
+- `matched_title`, `matched_kind`, `matched_appid`, `matched_at`, `matched_game_id`: what the matcher last
+  matched; a listing whose title, kind or Steam link differs, or never matched (a manual decision clears
+  `matched_at`), is pending, found through a partial index.
 - `match_name`, `match_markers`, `match_block`, `match_franchise`: the identifying name (pricewatch.games.titles),
   its markers, its fuzzy block (null for add-ons and bundles) and an add-on's 《》 name; null for decided listings.
 - The index on core.game.base_game_id that deleting a game needs (the reference is checked on every delete).
