@@ -6,7 +6,7 @@ setup(
     description="Self-hosted video-game price tracker: Scrapy spiders, change-only staging, 3NF price model",
     python_requires=">=3.10",
     packages=find_packages(include=["foundation*", "pricewatch*", "scrapers*", "loader*", "contracts*"]),
-    package_data={"contracts": ["*.json"]},
+    package_data={"contracts": ["*.json"], "pricewatch.web": ["templates/*.html", "static/*.*", "static/vendor/*/*"]},
     include_package_data=True,
     entry_points={
         "console_scripts": ["pricewatch = pricewatch.cli:main"],
@@ -31,7 +31,12 @@ setup(
             "rapidfuzz>=3.0",
             "rich>=13.0",
             "matplotlib>=3.7",
+            "fastapi>=0.110",
+            "jinja2>=3.1",
+            "uvicorn>=0.29",
+            "python-multipart>=0.0.9",
         ],
-        "test": ["pytest>=7", "pytest-timeout>=2.1", "hypothesis>=6", "aiosmtpd>=1.4"],
+        "test": ["pytest>=7", "pytest-timeout>=2.1", "hypothesis>=6", "aiosmtpd>=1.4", "httpx>=0.27",
+                 "playwright>=1.40"],
     },
 )

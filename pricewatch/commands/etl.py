@@ -83,6 +83,10 @@ def run(args) -> int:
         # New listings and titles change which listings are one game (summary with -v).
         log.info("%s", rematch(conn))
         conn.commit()
+        # The web app's deals and coverage are judged once per run, not per page view.
+        with conn.cursor() as cur:
+            cur.execute("select reporting.refresh_summaries()")
+        conn.commit()
         # reporting.watchlist_alerts now reflects this run; each alert goes out once per channel.
         log.info("alerts sent: %s", send_pending(conn))
     if failed:
