@@ -12,7 +12,11 @@ down_revision = "0006"
 branch_labels = None
 depends_on = None
 
+# historical_lows and watchlist_alerts changed in place so that a filter on listing_id reaches the periods'
+# index (one game's lows and alerts read that game's periods, not the catalogue's): re-applied here.
 REPORTING_FILES = (
+    "reporting_historical_lows.sql",
+    "watchlist_alerts.sql",
     "reporting/game_search.sql",
     "reporting/deals.sql",
     "reporting/store_coverage.sql",
