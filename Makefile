@@ -10,7 +10,7 @@ $(BIN)/.installed: setup.py
 	$(BIN)/pip install --quiet -e '.[platform,test]'
 	touch $@
 
-.PHONY: venv run test bench
+.PHONY: venv run test test-fast bench
 venv: $(BIN)/.installed
 
 run: $(BIN)/.installed
@@ -18,6 +18,10 @@ run: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	$(BIN)/pytest
+
+# The tests that start no process (no Scrapyd, crawl, CLI or pg_dump): a minute or so, for the edit-test loop.
+test-fast: $(BIN)/.installed
+	$(BIN)/pytest -m 'not slow'
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m bench

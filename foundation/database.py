@@ -12,6 +12,7 @@ import warnings
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
+import psycopg2.errors
 from psycopg2 import sql
 
 from foundation import config
@@ -96,3 +97,14 @@ def sqlalchemy_url(url: str) -> str:
     """Alembic speaks SQLAlchemy URLs; pin the psycopg2 driver."""
     scheme, rest = url.split("://", 1)
     return "postgresql+psycopg2://" + rest if scheme in ("postgres", "postgresql") else url
+
+
+@contextlib.contextmanager
+def migrated():
+    """Turns "relation/function/schema does not exist" into the fix the user needs."""
+    try:
+        yield
+    except (psycopg2.errors.UndefinedTable, psycopg2.errors.UndefinedFunction,
+            psycopg2.errors.InvalidSchemaName) as exc:
+        raise PricewatchError(f"the database has no price model yet ({str(exc).splitlines()[0]}); "
+                              "run `pricewatch db upgrade`") from exc

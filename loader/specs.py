@@ -23,7 +23,7 @@ STORE_LISTING = FeedSpec(
         Column("discount_ends_at", "timestamptz"),
     ),
     money=MoneyRule(fields=("price", "regular_price"), currency_field="currency"),
-    sources=tuple(contracts.schema("store_listing")["properties"]["source"]["enum"]),
+    sources=contracts.sources("store_listing"),
     fingerprint_lines=True,
     confirmation_queue=("staging", "store_listing_confirmation"),
 )
@@ -52,7 +52,7 @@ NEWS_ITEM = FeedSpec(
     ),
     # A deal title may give a price in a currency the parser cannot name; the post is still worth keeping.
     money=MoneyRule(fields=("deal_price",), currency_field="deal_currency", currency_required=False),
-    sources=tuple(contracts.schema("news_item")["properties"]["source"]["enum"]),
+    sources=contracts.sources("news_item"),
 )
 
 SPECS = {spec.name: spec for spec in (STORE_LISTING, NEWS_ITEM)}

@@ -11,13 +11,6 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 (the backend must be chosen first)
 
-TIMELINE = """
-select day, store, store_name, title, region, currency, price, regular_price, discount_percent, listing_id
-from reporting.price_timeline
-where game_id = %(game_id)s and (%(region)s::text is null or region = %(region)s)
-order by store, listing_id, region, day
-"""
-
 
 def series(rows: list[dict]) -> dict:
     """Rows grouped into one line per listing and region; titles tell editions of one store apart."""

@@ -6,9 +6,9 @@ that date loaded (by source, then job id, which starts with the crawl time), the
 not hold is not rebuilt: manual game decisions, watch rules and the alert log live only in the database
 (keep them with `pricewatch db backup`).
 """
-import argparse
 import contextlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
@@ -20,9 +20,8 @@ from foundation import config, database
 from foundation.errors import PricewatchError
 from loader import build_loader
 from loader.feed_reader import is_feed
-from pricewatch import migrate
-from pricewatch.commands import etl
-from pricewatch.commands.load import load_files
+from pricewatch import etl_cycle, migrate
+from pricewatch.feed_loading import load_each
 
 
 @dataclass(frozen=True)
@@ -68,8 +67,9 @@ def drop_database(url: str) -> None:
             cur.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(database_name(url))))
 
 
-def rebuild(url: str, replace: bool = False) -> RebuildResult:
-    """Migrate the (empty or missing) database of `url` to head and replay the archive into it."""
+def rebuild(url: str, replace: bool = False, echo: Callable[[str], None] = lambda line: None) -> RebuildResult:
+    """Migrate the (empty or missing) database of `url` to head and replay the archive into it; `echo` hears
+    a line per crawl date, feed and ETL source."""
     started = time.monotonic()
     database.ensure_database(url)
     if holds_pricewatch(url):
@@ -83,8 +83,12 @@ def rebuild(url: str, replace: bool = False) -> RebuildResult:
     failed = 0
     with build_loader({"DATABASE_URL": url}) as loader:
         for day, day_feeds in groupby(feeds, key=crawl_date):
-            print(f"crawl date {day}:", flush=True)
-            failed += len(load_files(loader, list(day_feeds)))
-            etl.run(argparse.Namespace(sources=[], source_options=[]))
+            echo(f"crawl date {day}:")
+            for outcome in load_each(loader, list(day_feeds)):
+                echo(outcome.summary())
+                failed += outcome.error is not None
+            cycle = etl_cycle.run(url=url, on_source=lambda result: echo(etl_cycle.summary(result)))
+            if cycle.failed:
+                raise PricewatchError(f"ETL failed for {', '.join(cycle.failed)} after crawl date {day} (see ops.etl_run)")
     return RebuildResult(migrate.current(url), len(feeds), len({crawl_date(path) for path in feeds}), failed,
                          time.monotonic() - started)

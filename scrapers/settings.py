@@ -5,6 +5,8 @@ raises NotConfigured when its setting is empty. Deployment-specific values come 
 """
 import os
 
+import contracts
+
 BOT_NAME = "pricewatch"
 SPIDER_MODULES = ["scrapers.spiders"]
 NEWSPIDER_MODULE = "scrapers.spiders"
@@ -55,19 +57,12 @@ PRICEWATCH_BLOCK_STATUSES = [401, 403]
 # Storefront regions crawled by every store spider; a spider argument `regions` overrides it.
 PRICEWATCH_REGIONS = "US,GB,DE"
 
-# Every item is checked against the JSON Schema of its contract, chosen by the item's `source`.
+# Every item is checked against the JSON Schema of its contract, chosen by the item's `source`; the contracts
+# name their sources, so a new source needs no setting here.
 ITEM_PIPELINES = {
     "scrapers.pipelines.validation.ContractValidationPipeline": 100,
 }
-PRICEWATCH_ITEM_SCHEMAS = {
-    "steam": "store_listing",
-    "psstore": "store_listing",
-    "gog": "store_listing",
-    "epic": "store_listing",
-    "eshop": "store_listing",
-    "reddit": "news_item",
-    "news": "news_item",
-}
+PRICEWATCH_ITEM_SCHEMAS = contracts.kind_of_source()
 
 # Landing feed: gzip JSON lines in <landing>/<source>/<date>/<jobid>.jl.gz plus <jobid>.stats.json.
 # None means foundation.config.landing_dir() ($PRICEWATCH_LANDING or $PRICEWATCH_HOME/landing) when the crawl

@@ -2,6 +2,7 @@
 template database per session, and a fresh copy of it per test (CREATE DATABASE ... TEMPLATE is fast)."""
 import contextlib
 import os
+import subprocess
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -12,6 +13,9 @@ from psycopg2 import sql
 
 from foundation import config, database
 from pricewatch import migrate
+
+# Fixture modules shared by several test modules.
+pytest_plugins = ["etl_fixtures", "crawl_fixtures", "web_fixtures"]
 
 TEMPLATE = "pricewatch_test_template"
 
@@ -101,3 +105,17 @@ def pricewatch_home(tmp_path, monkeypatch) -> Path:
     """A throw-away project data directory (landing, archive, Scrapyd state)."""
     monkeypatch.setenv("PRICEWATCH_HOME", str(tmp_path / "home"))
     return tmp_path / "home"
+
+
+@pytest.fixture(autouse=True)
+def processes_only_in_slow_tests(request, monkeypatch):
+    """A test that starts a process must be marked slow, so that `make test-fast` (-m "not slow") starts none.
+
+    Session fixtures (the embedded server) are set up before this one and may start theirs."""
+    if request.node.get_closest_marker("slow"):
+        return
+
+    def refuse(self, args, *rest, **options):
+        raise AssertionError(f"{request.node.nodeid} starts a process ({args!r}): mark it @pytest.mark.slow")
+
+    monkeypatch.setattr(subprocess.Popen, "_execute_child", refuse)

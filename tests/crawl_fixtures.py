@@ -1,6 +1,6 @@
 """End-to-end crawl helpers: a replay server fixture and `run_crawl`, a real `scrapy crawl` against it.
 
-Use from a test module:  from crawl_fixtures import replay_server, run_crawl  # noqa: F401
+The replay_server fixture is registered in conftest.py (pytest_plugins); import run_crawl where it is used.
 """
 import gzip
 import json

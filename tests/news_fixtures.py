@@ -3,10 +3,10 @@ feeds run through the spiders' own callbacks, written where the loader picks the
 from pathlib import Path
 
 import scrapy
+from loader_fixtures import listing, write_feed
 from scrapy.http import TextResponse
 
 from loader import build_loader
-from loader_fixtures import listing, write_feed
 from pricewatch.commands.parse import build_spider
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from aiosmtpd.controller import Controller
-from etl_fixtures import rows, run_etl, staging  # noqa: F401 (fixture)
+from etl_fixtures import rows, run_etl
 
 from foundation import database
 from pricewatch.alerts.delivery import configured_channels, send_pending
@@ -29,7 +29,7 @@ HISTORY = [
 
 
 @pytest.fixture
-def history(admin, staging):  # noqa: F811
+def history(admin, staging):
     for day, price, regular, discount in HISTORY:
         staging.change("367520", f"{day}T12:00:00Z", price=price, regular_price=regular, discount_percent=discount)
     # The same game in Germany, cheap in euros: never an alert for a USD or US rule.

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import psycopg2
 import pytest
-from psycopg2 import sql
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from psycopg2 import sql
 
 from loader import build_loader
 from loader.feed_reader import visible

@@ -17,6 +17,7 @@ SMALL = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("name, sizes", SMALL, ids=[name for name, _ in SMALL])
 def test_benchmark_runs_and_prints_its_verdict(name, sizes, tmp_path):

@@ -4,15 +4,15 @@ import io
 from datetime import datetime, timezone
 
 import pytest
+from etl_fixtures import rows, run_etl
 
-from etl_fixtures import rows, run_etl, staging  # noqa: F401 (fixture)
 from pricewatch.cli import main
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture
-def game_in_two_stores(admin, staging):  # noqa: F811
+def game_in_two_stores(admin, staging):
     staging.change("367520", "2026-01-01T12:00:00Z", price="14.99", regular_price="14.99", discount_percent=0)
     staging.change("367520", "2026-01-03T08:00:00Z", price="7.49", regular_price="14.99", discount_percent=50)
     staging.change("1308320340", "2026-01-02T12:00:00Z", source="gog", price="13.99", regular_price="13.99",
@@ -38,6 +38,7 @@ def test_timeline_has_a_row_per_day_up_to_today(game_in_two_stores):
                      ("2026-01-04", "7.49", 50)]
 
 
+@pytest.mark.slow
 def test_chart_png_has_a_line_per_store(game_in_two_stores, tmp_path, capsys):
     output = tmp_path / "hk.png"
     assert main(["chart", "Hollow Knight", "-o", str(output)]) == 0
@@ -45,6 +46,7 @@ def test_chart_png_has_a_line_per_store(game_in_two_stores, tmp_path, capsys):
     assert f"wrote {output} (2 line(s), 2026-01-01" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_chart_csv_is_the_same_data(game_in_two_stores, capsys):
     assert main(["chart", "Hollow Knight", "--region", "us", "--format", "csv"]) == 0
     table = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
@@ -53,6 +55,7 @@ def test_chart_csv_is_the_same_data(game_in_two_stores, capsys):
                         "currency": "USD", "price": "13.99", "regular_price": "13.99", "discount_percent": "0"}
 
 
+@pytest.mark.slow
 def test_chart_of_an_unknown_game_is_a_clear_error(game_in_two_stores, capsys):
     assert main(["chart", "Silksong"]) == 1
     assert "no game titled like 'Silksong'" in capsys.readouterr().err

@@ -2,7 +2,7 @@
 import json
 
 import pytest
-from crawl_fixtures import replay_server, run_crawl  # noqa: F401  (fixture)
+from crawl_fixtures import run_crawl
 
 from pricewatch import replay
 from scrapers.pipelines.validation import contract_errors

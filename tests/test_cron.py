@@ -56,6 +56,7 @@ def run_locked(home, *command):
                           capture_output=True, text=True)
 
 
+@pytest.mark.slow
 def test_run_locked_logs_and_passes_the_exit_status_on(tmp_path):
     ok = run_locked(tmp_path, "hello", "sh", "-c", "echo hello from cron")
     failed = run_locked(tmp_path, "broken", "sh", "-c", "echo oops >&2; exit 3")
@@ -68,6 +69,7 @@ def test_run_locked_logs_and_passes_the_exit_status_on(tmp_path):
     assert "oops" in (tmp_path / "log" / "cron-broken.log").read_text()
 
 
+@pytest.mark.slow
 def test_run_locked_skips_a_run_while_the_previous_one_holds_the_lock(tmp_path):
     (tmp_path / "run").mkdir()
     with open(tmp_path / "run" / "cron-crawl-steam.lock", "w") as lock:
@@ -80,6 +82,7 @@ def test_run_locked_skips_a_run_while_the_previous_one_holds_the_lock(tmp_path):
     assert (tmp_path / "ran").exists()
 
 
+@pytest.mark.slow
 def test_run_locked_reads_cron_env_from_home(tmp_path):
     (tmp_path / "cron.env").write_text("PRICEWATCH_DATABASE_URL=postgresql://example/db\n")
     run_locked(tmp_path, "env", "sh", "-c", 'echo "url=$PRICEWATCH_DATABASE_URL path=$PATH"')

@@ -3,8 +3,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 import pytest
-
-from etl_fixtures import run_etl, rows, staging  # noqa: F401 (fixture)
+from etl_fixtures import rows, run_etl
 
 
 def utc(text: str) -> datetime:

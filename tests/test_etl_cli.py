@@ -11,11 +11,11 @@ from pathlib import Path
 
 import psycopg2
 import pytest
+from etl_fixtures import rows
+from test_etl import INVARIANT_BREACHES
 
-from etl_fixtures import rows, staging  # noqa: F401 (fixture)
 from loader import build_loader
 from pricewatch.cli import COMMANDS, main
-from test_etl import INVARIANT_BREACHES
 
 SAMPLE_FEED = Path(__file__).parent / "fixtures" / "handmade_sample_feed.jl"
 
@@ -67,6 +67,7 @@ def waiting_on_advisory_locks(admin) -> int:
     return rows(admin, "select count(*) from pg_locks where locktype = 'advisory' and not granted")[0][0]
 
 
+@pytest.mark.slow
 def test_two_concurrent_etl_processes_serialise(db_url, admin, staging):
     for day in range(1, 6):
         staging.change("367520", f"2026-03-0{day}T00:00:00", price=f"{day}.99")
@@ -89,6 +90,7 @@ def test_two_concurrent_etl_processes_serialise(db_url, admin, staging):
     assert rows(admin, INVARIANT_BREACHES) == []
 
 
+@pytest.mark.slow
 @pytest.mark.skipif("load" not in COMMANDS, reason="`pricewatch load` has not landed yet")
 def test_upgrade_load_etl_report_best(empty_db_url, pricewatch_home):
     def run(*argv):

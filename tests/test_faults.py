@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import psycopg2
 import pytest
 from conftest import admin_execute, create_database
-from crawl_fixtures import replay_server, run_crawl  # noqa: F401  (fixture)
+from crawl_fixtures import run_crawl
 from loader_fixtures import listing, write_feed
 from psycopg2 import sql
 from scrapyd_fixtures import PASSWORD, USERNAME, free_port, pricewatch

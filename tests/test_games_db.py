@@ -1,7 +1,7 @@
 """The matcher on a real database: games across stores, editions, DLC, merge/split and the review queue."""
 import pytest
+from etl_fixtures import rows, run_etl
 
-from etl_fixtures import rows, run_etl, staging  # noqa: F401 (fixture)
 from pricewatch.cli import main
 
 LISTINGS = [
@@ -16,7 +16,7 @@ LISTINGS = [
 
 
 @pytest.fixture
-def loaded(admin, staging):  # noqa: F811
+def loaded(admin, staging):
     for source, item, title, kind in LISTINGS:
         staging.change(item, "2026-11-01T10:00:00Z", source=source, title=title, kind=kind)
     for source in ("steam", "psstore", "gog"):
@@ -64,7 +64,7 @@ def test_review_lists_uncertain_pairs_and_decisions_settle_them(loaded, capsys):
     assert matched["steam:374320"][0] == "DARK SOULS III"
 
 
-def test_decisions_outlive_later_etl_and_matcher_runs(loaded, staging):  # noqa: F811
+def test_decisions_outlive_later_etl_and_matcher_runs(loaded, staging):
     main(["games", "split", "gog:1207664403"])
     staging.change("1207664403", "2026-11-02T10:00:00Z", source="gog", title="Dark Souls 3", kind="game", price="9.99")
     staging.change("374320", "2026-11-02T10:00:00Z", source="steam", title="DARK SOULS™ III", kind="game", price="9.99")

@@ -94,7 +94,7 @@ def test_the_same_file_twice_is_a_no_op_with_a_message(loader, db_url, tmp_path)
     first = loader.load(feed)
     again = loader.load(feed)
     assert again.already_loaded and again.feed_file_id == first.feed_file_id
-    assert f"already loaded on " in again.summary() and f"as feed_file {first.feed_file_id}" in again.summary()
+    assert "already loaded on " in again.summary() and f"as feed_file {first.feed_file_id}" in again.summary()
     assert rows(db_url, "select count(*) from ops.feed_file") == [(1,)]
 
 

@@ -4,11 +4,11 @@ import random
 from dataclasses import replace
 
 import pytest
+from loader_fixtures import listing, rows, write_feed
 
 from loader.feed_loader import FeedLoader
 from loader.line_fingerprint import LineFingerprint
 from loader.specs import STORE_LISTING
-from loader_fixtures import listing, rows, write_feed
 
 AT = "2026-11-01T10:00:00Z"
 LINE = json.dumps(listing(scraped_at=AT)).encode()

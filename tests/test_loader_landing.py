@@ -9,9 +9,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from loader_fixtures import listing, rows, write_feed
 
 from loader.landing import feeds_disk_usage, move, prune_archive
-from loader_fixtures import listing, rows, write_feed
 from pricewatch.cli import main
 
 
@@ -125,6 +125,7 @@ def test_a_move_across_filesystems_copies_then_renames(tmp_path):
     assert list((target_dir / "steam").iterdir()) == [target_dir / "steam" / "feed.jl"]
 
 
+@pytest.mark.slow
 def test_watch_loads_feeds_as_they_land(db_url, landing, archive, pricewatch_home):
     process = subprocess.Popen([sys.executable, "-m", "pricewatch.cli", "load", "--watch", "--interval", "0.2"],
                                env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -5,8 +5,12 @@ import subprocess
 import sys
 import time
 
-from loader import build_loader
+import pytest
 from loader_fixtures import listing, rows, write_feed
+
+from loader import build_loader
+
+pytestmark = pytest.mark.slow
 
 DAY1, DAY2 = "2026-11-01T10:00:00Z", "2026-11-02T10:00:00Z"
 

@@ -3,10 +3,10 @@ import json
 
 import jsonschema
 import pytest
+from loader_fixtures import listing, rows, write_feed
 
 import contracts
 from loader import build_loader
-from loader_fixtures import listing, rows, write_feed
 
 
 def line(**changes) -> bytes:

@@ -5,11 +5,11 @@ import io
 
 import psycopg2
 import pytest
-
-from crawl_fixtures import replay_server, run_crawl  # noqa: F401  (pytest fixture)
-from loader import build_loader
+from crawl_fixtures import run_crawl
 from loader_fixtures import rows, write_feed
 from news_fixtures import STORE_LISTINGS, gamedeals, load, news_feeds
+
+from loader import build_loader
 from pricewatch.cli import main
 
 
@@ -150,6 +150,7 @@ def test_reader_sees_the_news_views_but_not_core(db_url):
             cur.execute("select * from core.news_item")
 
 
+@pytest.mark.slow
 def test_crawl_load_etl_report_end_to_end(db_url, replay_server, tmp_path, stores_loaded, capsys):
     """scrapy crawl reddit / news through the replay server, then pricewatch load, etl and report."""
     reddit = run_crawl("reddit", replay_server.url, tmp_path / "reddit")

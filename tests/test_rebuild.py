@@ -4,7 +4,7 @@ import time
 
 import psycopg2
 import pytest
-from crawl_fixtures import replay_server, run_crawl  # noqa: F401  (fixture)
+from crawl_fixtures import run_crawl
 from loader_fixtures import listing, write_feed
 
 from foundation import config
@@ -99,6 +99,7 @@ def test_rebuild_of_an_empty_database_with_no_archive_is_just_the_migrations(emp
     assert reporting_snapshot(empty_db_url)["best_prices"] == []
 
 
+@pytest.mark.slow
 def test_backup_then_restore_brings_back_every_row(db_url, admin, pricewatch_home, tmp_path, capsys):
     land("2026-11-01", "steam", HISTORY["2026-11-01"]["steam"])
     assert main(["load", "--landing"]) == 0 and main(["etl"]) == 0

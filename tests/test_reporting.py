@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+from etl_fixtures import rows, run_etl
 
-from etl_fixtures import rows, run_etl, staging  # noqa: F401 (fixture)
 from pricewatch.cli import main
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)

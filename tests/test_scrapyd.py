@@ -78,6 +78,7 @@ def test_rendered_config_is_private_and_holds_escaped_credentials(pricewatch_hom
     assert "bind_address = 127.0.0.1\n" in text and "items_dir =\n" in text
 
 
+@pytest.mark.slow
 def test_egg_built_by_scrapyd_deploy_holds_what_the_spiders_import(tmp_path):
     egg = tmp_path / "pricewatch.egg"
     subprocess.run([str(Path(sys.executable).parent / "scrapyd-deploy"), "--build-egg", str(egg)],
@@ -195,6 +196,7 @@ def test_scrapyd_status_shows_every_node_and_fails_when_one_is_down(two_nodes, m
                         "start one with `pricewatch scrapyd start`)")
 
 
+@pytest.mark.slow
 def test_start_finds_a_running_scrapyd_and_stop_is_idempotent(tmp_path):
     with running_node("solo", tmp_path / "home") as node:
         env = dict(os.environ, PRICEWATCH_HOME=str(tmp_path / "home"), PRICEWATCH_SCRAPYD_USERNAME=USERNAME,

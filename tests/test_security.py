@@ -8,7 +8,6 @@ from urllib.parse import quote
 
 import psycopg2
 import pytest
-from crawl_fixtures import replay_server  # noqa: F401  (fixture)
 from loader_fixtures import listing, write_feed
 from psycopg2 import sql
 from scrapyd_fixtures import PASSWORD, pricewatch, running_node
@@ -69,6 +68,7 @@ def application_login(server_url, db_url):
             cur.execute(sql.SQL("drop role {}").format(sql.Identifier(name)))
 
 
+@pytest.mark.slow
 def test_load_etl_and_report_run_as_a_login_that_is_no_superuser(application_login, pricewatch_home, tmp_path):
     name, password, url = application_login
     with contextlib.closing(database.connect(url=url)) as conn, conn.cursor() as cur:

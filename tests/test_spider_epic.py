@@ -8,9 +8,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import scrapy
+from crawl_fixtures import run_crawl
 from scrapy.http import TextResponse
 
-from crawl_fixtures import replay_server, run_crawl  # noqa: F401  (pytest fixture)
 from pricewatch.commands.parse import build_spider, parse_file
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -171,6 +171,7 @@ def test_parse_command_finds_url_from_routes(corpus, recording, count):
     assert len(items) == count
 
 
+@pytest.mark.slow
 def test_replay_crawl(replay_server, tmp_path):
     crawl = run_crawl("epic", replay_server.url, tmp_path, regions="US,GB,VN")
     assert crawl.returncode == 0, crawl.log[-3000:]

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from crawl_fixtures import run_crawl
 from scrapy import Request
 from scrapy.http import HtmlResponse, TextResponse
 from scrapy.utils.test import get_crawler
 
 from contracts import schema
-from crawl_fixtures import replay_server, run_crawl  # noqa: F401  (pytest fixture)
 from scrapers.spiders.eshop import EshopSpider
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -139,6 +139,7 @@ def test_search_without_region_is_a_clear_error(spider, corpus):
         run(spider, response(corpus / "eshop" / SOLR_LOOKUP, SOLR_URL))
 
 
+@pytest.mark.slow
 def test_replay_crawl(replay_server, tmp_path):
     crawl = run_crawl("eshop", replay_server.url, tmp_path, regions="GB")
     assert crawl.returncode == 0, crawl.log[-3000:]

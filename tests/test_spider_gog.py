@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 import scrapy
+from crawl_fixtures import run_crawl
 from scrapy.http import TextResponse
 from twisted.python.failure import Failure
 
-from crawl_fixtures import replay_server, run_crawl  # noqa: F401  (pytest fixture)
 from pricewatch.cli import main
 from pricewatch.commands.parse import build_spider, parse_file, project_settings
 
@@ -213,6 +213,7 @@ def test_parse_command_prints_json_lines(corpus, capsys):
     assert "1 items" in err
 
 
+@pytest.mark.slow
 def test_replay_crawl_giveaway_then_catalog(replay_server, tmp_path):
     crawl = run_crawl("gog", replay_server.url, tmp_path, regions="US,DE")
     assert crawl.returncode == 0, crawl.log[-3000:]
@@ -221,6 +222,7 @@ def test_replay_crawl_giveaway_then_catalog(replay_server, tmp_path):
     assert (crawl.report["spider"], crawl.report["health"], crawl.report["items_invalid"]) == ("gog", "ok", 0)
 
 
+@pytest.mark.slow
 def test_replay_crawl_watch_list(replay_server, tmp_path):
     crawl = run_crawl("gog", replay_server.url, tmp_path, regions="KR", ids=",".join(WATCHED))
     assert crawl.returncode == 0, crawl.log[-3000:]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import scrapy
-from crawl_fixtures import replay_server, run_crawl  # noqa: F401  (pytest fixture)
+from crawl_fixtures import run_crawl
 from scrapy.http import TextResponse
 
 from foundation import config
@@ -120,6 +120,7 @@ def test_feeds_argument_overrides_the_setting():
     assert build_spider("news").feeds[:2] == [GEMATSU, NINTENDO_LIFE]
 
 
+@pytest.mark.slow
 def test_replay_crawl_of_four_feeds(replay_server, tmp_path):
     crawl = run_crawl("news", replay_server.url, tmp_path, feeds=",".join((GEMATSU, NINTENDO_LIFE, MASTODON, INDIE_DEALS)))
     assert crawl.returncode == 0, crawl.log[-3000:]

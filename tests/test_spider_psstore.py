@@ -4,12 +4,12 @@ Expected values were read by eye from the recordings (env:* GameCTA prices, SkuP
 """
 import jsonschema
 import pytest
+from crawl_fixtures import run_crawl
 from scrapy import Request
 from scrapy.http import HtmlResponse, TextResponse
 from scrapy.utils.test import get_crawler
 
 from contracts import schema
-from crawl_fixtures import replay_server, run_crawl  # noqa: F401  (pytest fixture)
 from scrapers.spiders.psstore import PsStoreSpider
 
 GRAPHQL = "https://web.np.playstation.com/api/graphql/v1/op?operationName=productRetrieveForUpsellWithCtas"
@@ -190,6 +190,7 @@ def test_legacy_chihiro_json_yields_nothing(spider, corpus, name):
     assert run(spider, graphql(corpus, name, "US", url=url)) == []
 
 
+@pytest.mark.slow
 def test_replay_crawl(replay_server, tmp_path):
     crawl = run_crawl("psstore", replay_server.url, tmp_path, regions="TW")
     assert crawl.returncode == 0, crawl.log[-3000:]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import scrapy
-from crawl_fixtures import replay_server, run_crawl  # noqa: F401  (pytest fixture)
+from crawl_fixtures import run_crawl
 from scrapy.http import TextResponse
 
 from foundation import config
@@ -193,6 +193,7 @@ def test_subreddits_must_be_names(value):
         build_spider("reddit", subreddits=value).subreddits
 
 
+@pytest.mark.slow
 def test_replay_crawl_pages_through_the_listing(replay_server, tmp_path):
     crawl = run_crawl("reddit", replay_server.url, tmp_path)
     assert crawl.returncode == 0, crawl.log[-3000:]
@@ -200,6 +201,7 @@ def test_replay_crawl_pages_through_the_listing(replay_server, tmp_path):
     assert (crawl.report["spider"], crawl.report["health"], crawl.report["items_invalid"]) == ("reddit", "ok", 0)
 
 
+@pytest.mark.slow
 def test_replay_crawl_falls_back_to_the_feed_on_429(tmp_path):
     routes = tmp_path / "reddit_429.json"
     routes.write_text(json.dumps({"routes": [

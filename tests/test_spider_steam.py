@@ -131,6 +131,7 @@ def test_full_featured_response_uses_only_the_specials(corpus):
     assert len(requests) == 10 and "appids=1091500&" in requests[0].url
 
 
+@pytest.mark.slow
 def test_pricewatch_parse_prints_json_lines(corpus):
     done = subprocess.run([sys.executable, "-m", "pricewatch.cli", "parse", "steam",
                            str(corpus / "steam" / "appdetails_413150_stardew_krw_trimmed.json")],
@@ -140,6 +141,7 @@ def test_pricewatch_parse_prints_json_lines(corpus):
     assert "1 items, 0 requests ignored" in done.stderr
 
 
+@pytest.mark.slow
 def test_pricewatch_parse_unknown_source_and_unparseable_file(tmp_path):
     junk = tmp_path / "junk.html"
     junk.write_text("<html>nothing here</html>")
@@ -149,6 +151,7 @@ def test_pricewatch_parse_unknown_source_and_unparseable_file(tmp_path):
         assert done.returncode == 1 and message in done.stderr and "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_scrapy_list_shows_the_spiders():
     from foundation import config
     done = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=config.PROJECT_ROOT,

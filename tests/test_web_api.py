@@ -4,7 +4,7 @@ import time
 import httpx
 import pytest
 
-from web_fixtures import TOKEN, served, site, web_db  # noqa: F401 (fixtures)
+from web_fixtures import TOKEN, served
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 

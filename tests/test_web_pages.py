@@ -5,7 +5,7 @@ import re
 import httpx
 import pytest
 
-from web_fixtures import TOKEN, site, web_db  # noqa: F401 (fixtures)
+from web_fixtures import TOKEN
 
 
 @pytest.fixture

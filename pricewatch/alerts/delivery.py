@@ -33,6 +33,17 @@ on conflict do nothing
 """
 
 
+SENT_AND_UNSENT = """
+select alert.watch_rule_id as rule, alert.reason, alert.title, alert.store, alert.region, alert.currency,
+       alert.price, alert.regular_price, alert.discount_percent, alert.price_since,
+       (select string_agg(sent.channel, ', ' order by sent.channel) from ops.alert_sent as sent
+        where sent.watch_rule_id = alert.watch_rule_id and sent.price_period_id = alert.price_period_id) as sent_to,
+       alert.url
+from reporting.watchlist_alerts as alert
+order by alert.price_since desc, alert.watch_rule_id
+"""
+
+
 def configured_channels(environ=os.environ) -> list:
     """Channels named in $PRICEWATCH_ALERT_CHANNELS (dotted paths, comma-separated) or CHANNELS, if set up."""
     paths = [path.strip() for path in environ.get("PRICEWATCH_ALERT_CHANNELS", ",".join(CHANNELS)).split(",")]
@@ -59,3 +70,10 @@ def send_pending(conn, channels=None) -> dict:
         conn.commit()
         sent[channel.name] = len(alerts)
     return sent
+
+
+def alerts(conn) -> tuple[list[str], list[tuple]]:
+    """Every alert the watchlist raised, newest first, with the channels it went to."""
+    with conn.cursor() as cur:
+        cur.execute(SENT_AND_UNSENT)
+        return [column.name for column in cur.description], cur.fetchall()

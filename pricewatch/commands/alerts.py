@@ -5,20 +5,10 @@ Runs as pricewatch_etl (it records what was sent). Channels: see docs/games.md (
 import contextlib
 
 from foundation import database
+from foundation.database import migrated
 from foundation.errors import PricewatchError
 from pricewatch import tabular
-from pricewatch.alerts.delivery import configured_channels, send_pending
-from pricewatch.commands.etl import migrated
-
-LIST = """
-select alert.watch_rule_id as rule, alert.reason, alert.title, alert.store, alert.region, alert.currency,
-       alert.price, alert.regular_price, alert.discount_percent, alert.price_since,
-       (select string_agg(sent.channel, ', ' order by sent.channel) from ops.alert_sent as sent
-        where sent.watch_rule_id = alert.watch_rule_id and sent.price_period_id = alert.price_period_id) as sent_to,
-       alert.url
-from reporting.watchlist_alerts as alert
-order by alert.price_since desc, alert.watch_rule_id
-"""
+from pricewatch.alerts.delivery import alerts, configured_channels, send_pending
 
 
 def register(subparsers) -> None:
@@ -38,9 +28,8 @@ def run(args) -> int:
             for channel, count in send_pending(conn, channels).items():
                 print(f"{channel}: {count} alert(s) sent")
             return 0
-        with conn.cursor() as cur:
-            cur.execute(LIST)
-            tabular.write([column.name for column in cur.description], cur.fetchall(), args.format, title="alerts",
-                          table_columns=["rule", "reason", "title", "store", "region", "currency", "price",
-                                         "discount_percent", "price_since", "sent_to"])
+        columns, rows = alerts(conn)
+        tabular.write(columns, rows, args.format, title="alerts",
+                      table_columns=["rule", "reason", "title", "store", "region", "currency", "price",
+                                     "discount_percent", "price_since", "sent_to"])
     return 0

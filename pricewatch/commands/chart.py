@@ -5,13 +5,12 @@ Runs as pricewatch_reader: it reads reporting.price_timeline and reporting.game_
 import contextlib
 from pathlib import Path
 
-import psycopg2.extras
-
 from foundation import database
+from foundation.database import migrated
 from foundation.errors import PricewatchError
 from pricewatch import tabular
-from pricewatch.commands.etl import migrated
 from pricewatch.games.lookup import find_game
+from pricewatch.price_timeline import timeline
 
 COLUMNS = ("day", "store", "title", "region", "currency", "price", "regular_price", "discount_percent")
 
@@ -30,11 +29,10 @@ def run(args) -> int:
         chart,  # matplotlib takes a second to import; no other command should pay for it
     )
 
-    with contextlib.closing(database.connect(role="pricewatch_reader")) as conn, migrated(), \
-            conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
-        game = find_game(cur, args.title)
-        cur.execute(chart.TIMELINE, {"game_id": game.game_id, "region": args.region.upper() if args.region else None})
-        rows = [dict(row) for row in cur.fetchall()]
+    with contextlib.closing(database.connect(role="pricewatch_reader")) as conn, migrated():
+        with conn.cursor() as cur:
+            game = find_game(cur, args.title)
+        rows = timeline(conn, game.game_id, args.region.upper() if args.region else None)
     if not rows:
         where = f" in {args.region.upper()}" if args.region else ""
         raise PricewatchError(f"no prices of {game.title}{where} yet")

@@ -53,7 +53,7 @@ def run_url(args) -> int:
 
 
 def run_rebuild(args) -> int:
-    result = rebuild.rebuild(database.server_url(), replace=args.replace)
+    result = rebuild.rebuild(database.server_url(), replace=args.replace, echo=lambda line: print(line, flush=True))
     print(f"{result.summary()}: {where()}")
     return 1 if result.failed_feeds else 0
 

@@ -1,39 +1,16 @@
 """pricewatch games match|merge|split|review|show: one game across stores, and people's say in it.
 
-Runs as pricewatch_etl: the matcher writes core and ops, and manual decisions are written in core.game_decision,
-which the matcher never overrides. Listings are named by id or as STORE:ITEM (e.g. steam:1245620).
+Runs as pricewatch_etl; decisions and the matcher are in pricewatch.games. Listings are named by id or as
+STORE:ITEM (e.g. steam:1245620).
 """
 import contextlib
 
 from foundation import database
-from foundation.errors import PricewatchError
+from foundation.database import migrated
 from pricewatch import tabular
-from pricewatch.commands.etl import migrated
+from pricewatch.games import decisions
 from pricewatch.games.lookup import find_game
 from pricewatch.games.store import rematch
-
-RECORD_DECISION = """
-insert into core.game_decision (listing_id, action, same_as_listing_id)
-values (%s, %s, %s)
-on conflict (listing_id) do update
-set action = excluded.action, same_as_listing_id = excluded.same_as_listing_id, decided_at = now()
-"""
-
-REVIEW = """
-select review.score, review.listing_id, listing.store, listing.title,
-       review.candidate_listing_id, candidate.store as candidate_store, candidate.title as candidate_title
-from ops.game_match_review as review
-join core.listing as listing on listing.listing_id = review.listing_id
-join core.listing as candidate on candidate.listing_id = review.candidate_listing_id
-order by review.score desc, review.listing_id, review.candidate_listing_id
-"""
-
-SHOW = """
-select listing_id, store, store_item_id, title, kind, edition, match_method, match_score, base_game
-from reporting.game_listings
-where game_id = %s or base_game_id = %s
-order by base_game_id nulls first, store, listing_id
-"""
 
 
 def register(subparsers) -> None:
@@ -53,48 +30,24 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def listing_id(cur, reference: str) -> int:
-    """A listing by id or STORE:ITEM."""
-    if reference.isdigit():
-        cur.execute("select listing_id from core.listing where listing_id = %s", (int(reference),))
-    elif ":" in reference:
-        store, item = reference.split(":", 1)
-        cur.execute("select listing_id from core.listing where store = lower(%s) and store_item_id = %s", (store, item))
-    else:
-        raise PricewatchError(f"{reference!r} is not a listing; give its id or STORE:ITEM, e.g. steam:1245620")
-    row = cur.fetchone()
-    if row is None:
-        raise PricewatchError(f"no listing {reference!r}")
-    return row[0]
-
-
-def decide(conn, listing: str, action: str, same_as: str | None = None) -> None:
-    with conn.cursor() as cur:
-        decided = listing_id(cur, listing)
-        target = listing_id(cur, same_as) if same_as else None
-        if target == decided:
-            raise PricewatchError("a listing cannot be merged with itself")
-        cur.execute(RECORD_DECISION, (decided, action, target))
-
-
 def run(args) -> int:
     with contextlib.closing(database.connect(role="pricewatch_etl")) as conn, migrated():
         action = args.games_command
         if action == "merge":
-            decide(conn, args.listing_b, "merge", args.listing_a)
+            decisions.decide(conn, args.listing_b, "merge", args.listing_a)
         elif action == "split":
-            decide(conn, args.listing, "split")
+            decisions.decide(conn, args.listing, "split")
         if action in ("match", "merge", "split"):
             print(rematch(conn))
             conn.commit()
             return 0
-        with conn.cursor() as cur:
-            if action == "review":
-                cur.execute(REVIEW)
-                title = "uncertain matches: `pricewatch games merge A B` if they are one game, else `split B`"
-            else:
+        if action == "review":
+            columns, rows = decisions.review(conn)
+            title = "uncertain matches: `pricewatch games merge A B` if they are one game, else `split B`"
+        else:
+            with conn.cursor() as cur:
                 game = find_game(cur, args.title)
-                cur.execute(SHOW, (game.game_id, game.game_id))
-                title = f"{game.title} (game {game.game_id})"
-            tabular.write([column.name for column in cur.description], cur.fetchall(), args.format, title=title)
+            columns, rows = decisions.listings_of(conn, game.game_id)
+            title = f"{game.title} (game {game.game_id})"
+        tabular.write(columns, rows, args.format, title=title)
     return 0

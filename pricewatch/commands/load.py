@@ -1,13 +1,13 @@
 """pricewatch load PATH... | --landing | --watch: load feed files into change-only staging."""
 import contextlib
 import sys
-import time
 
 from foundation import config
 from foundation.errors import PricewatchError
 from loader import build_loader
 from loader.feed_reader import feed_paths
-from loader.landing import archive_feed, landing_feeds
+from loader.landing import landing_feeds
+from pricewatch.feed_loading import load_each, watch
 
 
 def register(subparsers) -> None:
@@ -48,37 +48,18 @@ def progress_bar(paths):
         yield for_file
 
 
-def load_files(loader, paths, archive: bool = False) -> list:
-    """Load each file (then archive it when asked); prints one line per file, returns the files that failed."""
-    failed = []
-    with progress_bar(paths) as on_file:
-        for path in paths:
-            try:
-                result = loader.load(path, on_progress=on_file(path))
-                print(result.summary(), flush=True)
-                if archive:
-                    archive_feed(path)
-            except PricewatchError as exc:
-                print(f"pricewatch: error: {exc}", file=sys.stderr, flush=True)
-                failed.append(path)
+def print_outcomes(outcomes) -> int:
+    """Prints one line per file (errors on stderr); returns how many files failed."""
+    failed = 0
+    for outcome in outcomes:
+        print(outcome.summary(), file=sys.stderr if outcome.error else sys.stdout, flush=True)
+        failed += outcome.error is not None
     return failed
 
 
-def file_state(path):
-    with contextlib.suppress(OSError):
-        stat = path.stat()
-        return path, stat.st_size, stat.st_mtime_ns
-    return path, None, None
-
-
-def watch(loader, interval: float) -> None:
-    """Load feeds as they land. A feed that failed is tried again only once it changes, not every poll."""
-    failed = set()
-    while True:
-        waiting = [path for path in landing_feeds() if file_state(path) not in failed]
-        failed = {file_state(path) for path in load_files(loader, waiting, archive=True)} | {
-            state for state in failed if state[0].exists()}
-        time.sleep(interval)
+def load_paths(loader, paths, archive: bool = False) -> int:
+    with progress_bar(paths) as on_file:
+        return print_outcomes(load_each(loader, paths, archive=archive, on_file=on_file))
 
 
 def run(args) -> int:
@@ -89,12 +70,12 @@ def run(args) -> int:
     paths = feed_paths(args.paths)
     with build_loader({"LOADER_FEED_KIND": args.kind}) as loader:
         if args.paths:
-            return 1 if load_files(loader, paths) else 0
+            return 1 if load_paths(loader, paths) else 0
         if not args.watch:
-            return 1 if load_files(loader, landing_feeds(), archive=True) else 0
+            return 1 if load_paths(loader, landing_feeds(), archive=True) else 0
         print(f"watching {config.landing_dir()} every {args.interval:g}s (Ctrl-C to stop)", file=sys.stderr, flush=True)
         try:
-            watch(loader, args.interval)
+            print_outcomes(watch(loader, args.interval))
         except KeyboardInterrupt:
             print("stopped watching", file=sys.stderr)
             return 0

@@ -10,7 +10,10 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from foundation import database
 from foundation.errors import PricewatchError
-from pricewatch import cli, crawl_jobs, migrate, replay, scrapyd
+from loader import build_loader
+from loader.landing import landing_feeds
+from pricewatch import crawl_jobs, etl_cycle, migrate, replay, reports, scrapyd
+from pricewatch.feed_loading import load_each
 
 # A fresh `pricewatch run` is its own crawl: one-minute slots keep a double start from crawling twice.
 RUN_SLOT_MINUTES = 1
@@ -53,12 +56,32 @@ def run(args) -> int:
                 settings, RUN_SLOT_MINUTES)]
             wait_with_progress(console, node, jobs, args.timeout)
             crawl_jobs.sync(conn, [node])
-            for command in (["load", "--landing"], ["etl"]):
-                step(console, command)
+            load_landing(console, url)
+            transform(console, url)
             crawl_jobs.sync(conn, [node])  # the stats sidecars are in the archive now
-    for command in (["report", "best"], ["report", "drops"]):
-        step(console, command)
+    for name in ("best", "drops"):
+        console.rule(f"pricewatch report {name}")
+        reports.write(name, url=url)
     return 0
+
+
+def load_landing(console: Console, url: str) -> None:
+    console.rule("pricewatch load --landing")
+    with build_loader({"DATABASE_URL": url}) as loader:
+        failed = []
+        for outcome in load_each(loader, landing_feeds(), archive=True):
+            console.print(outcome.summary(), highlight=False)
+            if outcome.error:
+                failed.append(outcome.path)
+    if failed:
+        raise PricewatchError(f"{len(failed)} feeds failed to load (see above)")
+
+
+def transform(console: Console, url: str) -> None:
+    console.rule("pricewatch etl")
+    cycle = etl_cycle.run(url=url, on_source=lambda result: console.print(etl_cycle.summary(result), highlight=False))
+    if cycle.failed:
+        raise PricewatchError(f"ETL failed for {', '.join(cycle.failed)} (see ops.etl_run)")
 
 
 def spider_regions(args, spiders: list[str]) -> dict[str, str]:
@@ -90,9 +113,3 @@ def wait_with_progress(console: Console, node: scrapyd.Node, jobs: list, timeout
                 progress.update(task, state=f"[{STATE_STYLES[state]}]{state}[/]", completed=state == "finished")
 
         crawl_jobs.wait([node], list(tasks), on_progress=show, timeout=timeout)
-
-
-def step(console: Console, command: list[str]) -> None:
-    console.rule(f"pricewatch {' '.join(command)}")
-    if cli.main(command) != 0:
-        raise PricewatchError(f"`pricewatch {' '.join(command)}` failed (see above)")

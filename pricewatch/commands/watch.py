@@ -3,40 +3,10 @@
 Runs as pricewatch_etl: the watchlist is the operator's own data in core, next to the games it names.
 """
 import contextlib
-from decimal import Decimal, InvalidOperation
 
 from foundation import database
-from foundation.errors import PricewatchError
-from pricewatch import tabular
-from pricewatch.commands.etl import migrated
-from pricewatch.games.lookup import find_game
-
-NEW_LOWS = {"all-time": "all_time", "365-days": "365_days", "since-raise": "since_raise"}
-
-ADD = """
-insert into core.watch_rule (title, anchor_listing_id, region, currency, below, min_discount, new_low)
-values (%s, %s, %s, %s, %s, %s, %s)
-returning watch_rule_id
-"""
-
-LIST = """
-select rule.watch_rule_id as id, coalesce(game.title, rule.title) as game, rule.region, rule.currency,
-       rule.below, rule.min_discount, replace(rule.new_low, '_', '-') as new_low, rule.created_at, rule.title as typed
-from core.watch_rule as rule
-join core.listing as anchor on anchor.listing_id = rule.anchor_listing_id
-left join core.game as game on game.game_id = anchor.game_id
-order by rule.watch_rule_id
-"""
-
-
-def amount(text: str) -> Decimal:
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise PricewatchError(f"--below wants an amount like 9.99, not {text!r}") from None
-    if not value.is_finite() or value <= 0:
-        raise PricewatchError(f"--below wants a positive amount, not {text!r}")
-    return value
+from foundation.database import migrated
+from pricewatch import tabular, watchlist
 
 
 def register(subparsers) -> None:
@@ -47,7 +17,7 @@ def register(subparsers) -> None:
     add.add_argument("--below", metavar="AMOUNT", help="price below AMOUNT (needs --currency)")
     add.add_argument("--currency", metavar="CODE", help="ISO 4217 currency of --below, e.g. USD")
     add.add_argument("--discount", type=int, metavar="N", help="discount of at least N percent")
-    add.add_argument("--new-low", nargs="?", const="all-time", choices=NEW_LOWS,
+    add.add_argument("--new-low", nargs="?", const="all-time", choices=watchlist.NEW_LOWS,
                      help="a new low: all-time (default), 365-days, or since-raise (since the regular price last went up)")
     add.add_argument("--region", metavar="CC", help="only this storefront country, e.g. US")
     listing = commands.add_parser("list", help="the watchlist")
@@ -57,41 +27,16 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def rule_values(cur, args) -> tuple:
-    below = amount(args.below) if args.below is not None else None
-    currency = args.currency.upper() if args.currency else None
-    if below is not None and currency is None:
-        raise PricewatchError("--below needs --currency (prices are compared in one currency)")
-    if currency:
-        cur.execute("select 1 from core.currency where currency = %s", (currency,))
-        if cur.fetchone() is None:
-            raise PricewatchError(f"unknown currency {args.currency!r} (ISO 4217 codes, e.g. USD, EUR)")
-    if args.discount is not None and not 1 <= args.discount <= 100:
-        raise PricewatchError("--discount is a percentage from 1 to 100")
-    if below is None and args.discount is None and args.new_low is None:
-        raise PricewatchError("say what to watch for: --below AMOUNT --currency CODE, --discount N and/or --new-low")
-    region = args.region.upper() if args.region else None
-    if region and not (len(region) == 2 and region.isalpha()):
-        raise PricewatchError(f"--region wants a two-letter country code, not {args.region!r}")
-    game = find_game(cur, args.title)
-    return game, (args.title, game.anchor_listing_id, region, currency, below, args.discount,
-                  NEW_LOWS.get(args.new_low))
-
-
 def run(args) -> int:
-    with contextlib.closing(database.connect(role="pricewatch_etl")) as conn, migrated(), conn.cursor() as cur:
+    with contextlib.closing(database.connect(role="pricewatch_etl")) as conn, migrated():
         if args.watch_command == "add":
-            game, values = rule_values(cur, args)
-            cur.execute(ADD, values)
-            print(f"watching {game.title} (rule {cur.fetchone()[0]})")
+            game, rule_id = watchlist.add(conn, watchlist.Rule(args.title, args.below, args.currency, args.discount,
+                                                               args.new_low, args.region))
+            print(f"watching {game.title} (rule {rule_id})")
         elif args.watch_command == "remove":
-            cur.execute("delete from core.watch_rule where watch_rule_id = any(%s) returning watch_rule_id", (args.ids,))
-            removed = {row[0] for row in cur.fetchall()}
-            if missing := sorted(set(args.ids) - removed):
-                raise PricewatchError(f"no watch rule {', '.join(map(str, missing))}; see `pricewatch watch list`")
-            print(f"removed {len(removed)} rule(s)")
+            print(f"removed {watchlist.remove(conn, args.ids)} rule(s)")
         else:
-            cur.execute(LIST)
-            tabular.write([column.name for column in cur.description], cur.fetchall(), args.format, title="watchlist")
+            columns, rows = watchlist.rules(conn)
+            tabular.write(columns, rows, args.format, title="watchlist")
         conn.commit()
     return 0

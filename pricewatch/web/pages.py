@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from foundation import config
 from loader.landing import disk_usage, landing_feeds
-from pricewatch.commands.status import items, size
+from pricewatch.source_status import items, size
 from pricewatch.web import watchlist
 from pricewatch.web.api import CurrencyFilter, GameId, RegionFilter, StoreFilter, upper
 from pricewatch.web.catalogue import DEAL_LISTS

@@ -1,0 +1,137 @@
+"""The reports people read: each a reporting view with its columns, order and the filters that apply.
+
+`fetch` runs one as the read-only reader role; `write` prints it for `pricewatch report` and `pricewatch run`.
+"""
+import contextlib
+from dataclasses import dataclass
+
+from psycopg2 import sql
+
+from foundation import database
+from foundation.errors import PricewatchError
+from pricewatch import tabular
+
+
+@dataclass(frozen=True)
+class Report:
+    view: str
+    help: str
+    columns: tuple[str, ...]
+    table_columns: tuple[str, ...]
+    order_by: tuple[str, ...]
+    game_column: str = "title"
+    # Column kept to the last --days days; None: --days does not apply.
+    days_column: str | None = None
+
+
+REPORTS = {
+    "best": Report(
+        "best_prices", "cheapest current price of every game per currency, across stores",
+        ("game", "store", "region", "currency", "price", "regular_price", "discount_percent", "listings_compared",
+         "highest_price", "title", "url", "since", "last_seen_at"),
+        ("game", "store", "region", "currency", "price", "regular_price", "discount_percent", "listings_compared",
+         "highest_price", "since"),
+        ("game", "currency"), game_column="game"),
+    "lows": Report(
+        "historical_lows", "all-time, 365-day and 90-day lows of every listing and region",
+        ("store", "title", "region", "currency", "current_price", "all_time_low", "all_time_low_at", "low_365_days",
+         "low_365_days_at", "low_90_days", "low_90_days_at", "at_all_time_low", "store_item_id", "url"),
+        ("store", "title", "region", "currency", "current_price", "all_time_low", "all_time_low_at", "low_365_days",
+         "low_90_days"),
+        ("title", "store", "region")),
+    "drops": Report(
+        "price_drops", "price decreases, biggest first",
+        ("changed_at", "store", "title", "region", "currency", "old_price", "new_price", "drop_percent",
+         "discount_percent", "store_item_id", "url"),
+        ("changed_at", "store", "title", "region", "currency", "old_price", "new_price", "drop_percent"),
+        ("drop_percent desc", "changed_at desc", "store", "title"), days_column="changed_at"),
+    "history": Report(
+        "price_history", "every price period of every listing (valid to empty = current)",
+        ("store", "title", "region", "currency", "price", "regular_price", "discount_percent", "subscription",
+         "subscription_price", "valid_from", "valid_to", "last_seen_at", "store_item_id"),
+        ("store", "title", "region", "currency", "price", "regular_price", "discount_percent", "subscription_price",
+         "valid_from", "valid_to"),
+        ("store", "title", "region", "valid_from"), days_column="valid_to"),
+    "news": Report(
+        "game_news", "posts and articles mentioning each game, newest first",
+        ("game", "source", "feed", "published_at", "title", "url", "author", "score", "num_comments", "match_method",
+         "match_score", "summary"),
+        ("game", "source", "feed", "published_at", "title", "match_method", "match_score"),
+        ("game", "published_at desc", "title"), game_column="game", days_column="published_at"),
+    "deals": Report(
+        "reddit_deals", "Reddit deal posts next to the store's current price in our data",
+        ("posted_at", "store", "deal_title", "deal_price", "deal_currency", "deal_discount_percent", "game",
+         "our_region", "our_currency", "our_price", "price_difference", "store_named", "subreddit", "score",
+         "num_comments", "post_title", "post_url", "link_url"),
+        ("posted_at", "store_named", "deal_title", "deal_price", "deal_currency", "deal_discount_percent", "our_price",
+         "our_currency", "price_difference"),
+        ("posted_at desc", "store_named", "deal_title"), game_column="deal_title", days_column="posted_at"),
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    game: str | None = None
+    store: str | None = None
+    region: str | None = None
+    days: int | None = None
+    limit: int | None = None
+
+
+def query(name: str, filters: Filters) -> tuple[sql.Composable, list]:
+    """The report's select with the filters asked for; identifiers composed, values as parameters."""
+    report = REPORTS[name]
+    conditions, params = [], []
+    if filters.game:
+        conditions.append(sql.SQL("position(lower(%s) in lower({})) > 0").format(sql.Identifier(report.game_column)))
+        params.append(filters.game)
+    for option, column in (("--store", "store"), ("--region", "region")):
+        if getattr(filters, column) and column not in report.columns:
+            raise PricewatchError(f"{option} does not apply to {name}")
+    if filters.store:
+        conditions.append(sql.SQL("store = lower(%s)"))
+        params.append(filters.store)
+    if filters.region:
+        conditions.append(sql.SQL("region = upper(%s)"))
+        params.append(filters.region)
+    if filters.days is not None:
+        if report.days_column is None:
+            raise PricewatchError(f"--days applies to {', '.join(n for n, r in REPORTS.items() if r.days_column)}, "
+                                  f"not to {name}")
+        if filters.days < 0:
+            raise PricewatchError("--days must be 0 or more")
+        # An open period (valid_to null) is current now, so it is within any window.
+        conditions.append(sql.SQL("({column} is null or {column} >= now() - make_interval(days => %s))").format(
+            column=sql.Identifier(report.days_column)))
+        params.append(filters.days)
+    statement = sql.SQL("select {columns} from {view}{where} order by {order}").format(
+        columns=sql.SQL(", ").join(map(sql.Identifier, report.columns)),
+        view=sql.Identifier("reporting", report.view),
+        where=sql.SQL(" where ") + sql.SQL(" and ").join(conditions) if conditions else sql.SQL(""),
+        order=sql.SQL(", ").join(order_term(term) for term in report.order_by),
+    )
+    if filters.limit is not None:
+        statement = sql.SQL("{} limit %s").format(statement)
+        params.append(filters.limit)
+    return statement, params
+
+
+def order_term(term: str) -> sql.Composable:
+    column, _, direction = term.partition(" ")
+    return sql.SQL("{} {} nulls last").format(sql.Identifier(column), sql.SQL("desc" if direction == "desc" else "asc"))
+
+
+def fetch(name: str, filters: Filters = Filters(), url: str | None = None) -> list[tuple]:
+    """The rows of report `name` with `filters` applied, from the database of `url` (default: the configured one)."""
+    statement, params = query(name, filters)
+    with contextlib.closing(database.connect(role="pricewatch_reader", url=url)) as conn, database.migrated(), \
+            conn.cursor() as cur:
+        cur.execute(statement, params)
+        return cur.fetchall()
+
+
+def write(name: str, filters: Filters = Filters(), fmt: str = "table", url: str | None = None) -> None:
+    """Report `name` on stdout as a table, CSV or JSON."""
+    report = REPORTS[name]
+    tabular.write(list(report.columns), fetch(name, filters, url), fmt, title=f"{name}: {report.help}",
+                  table_columns=list(report.table_columns))
