@@ -70,6 +70,11 @@ where judged.discount_percent > 0 or judged.new_all_time_low or judged.new_low_s
 
 create unique index deals_listing_region_key on reporting.deals (listing_id, region);
 create index deals_discount_idx on reporting.deals (discount_percent desc, since desc);
+-- Filtered lists of the biggest discounts start at their filter's first rows instead of skipping the others.
+create index deals_store_discount_idx on reporting.deals (store, discount_percent desc, since desc);
+create index deals_store_region_discount_idx on reporting.deals (store, region, discount_percent desc, since desc);
+create index deals_region_discount_idx on reporting.deals (region, discount_percent desc, since desc);
+create index deals_currency_discount_idx on reporting.deals (currency, discount_percent desc, since desc);
 create index deals_all_time_low_idx on reporting.deals (since desc) where new_all_time_low;
 create index deals_low_since_raise_idx on reporting.deals (since desc) where new_low_since_raise and not new_all_time_low;
 
