@@ -69,14 +69,27 @@ left join core.game as game on game.game_id = judged.game_id
 where judged.discount_percent > 0 or judged.new_all_time_low or judged.new_low_since_raise;
 
 create unique index deals_listing_region_key on reporting.deals (listing_id, region);
+-- Each list in its order, alone and per filter (store, store and region, region, currency): a filtered list
+-- starts at its filter's first rows instead of skipping the others.
 create index deals_discount_idx on reporting.deals (discount_percent desc, since desc);
--- Filtered lists of the biggest discounts start at their filter's first rows instead of skipping the others.
 create index deals_store_discount_idx on reporting.deals (store, discount_percent desc, since desc);
 create index deals_store_region_discount_idx on reporting.deals (store, region, discount_percent desc, since desc);
 create index deals_region_discount_idx on reporting.deals (region, discount_percent desc, since desc);
 create index deals_currency_discount_idx on reporting.deals (currency, discount_percent desc, since desc);
 create index deals_all_time_low_idx on reporting.deals (since desc) where new_all_time_low;
+create index deals_store_all_time_low_idx on reporting.deals (store, since desc) where new_all_time_low;
+create index deals_store_region_all_time_low_idx on reporting.deals (store, region, since desc) where new_all_time_low;
+create index deals_region_all_time_low_idx on reporting.deals (region, since desc) where new_all_time_low;
+create index deals_currency_all_time_low_idx on reporting.deals (currency, since desc) where new_all_time_low;
 create index deals_low_since_raise_idx on reporting.deals (since desc) where new_low_since_raise and not new_all_time_low;
+create index deals_store_low_since_raise_idx on reporting.deals (store, since desc)
+    where new_low_since_raise and not new_all_time_low;
+create index deals_store_region_low_since_raise_idx on reporting.deals (store, region, since desc)
+    where new_low_since_raise and not new_all_time_low;
+create index deals_region_low_since_raise_idx on reporting.deals (region, since desc)
+    where new_low_since_raise and not new_all_time_low;
+create index deals_currency_low_since_raise_idx on reporting.deals (currency, since desc)
+    where new_low_since_raise and not new_all_time_low;
 
 comment on materialized view reporting.deals is
     'Current public prices that are discounted or a new low (all-time, or since the last base-price raise); refreshed by reporting.refresh_summaries() after each ETL';

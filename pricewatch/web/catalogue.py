@@ -190,9 +190,12 @@ class Catalogue:
             "news": self.db.read(NEWS, {"game_id": game_id}),
         }
 
-    def history(self, game_id: int, region: str | None = None, currency: str | None = None) -> list[dict]:
-        """Price periods per store, region and currency (and edition, when a store sells several)."""
-        listing_ids = [row["listing_id"] for row in self.db.read(LISTINGS, {"game_id": game_id})]
+    def history(self, game_id: int, region: str | None = None, currency: str | None = None,
+                listings: list[dict] | None = None) -> list[dict]:
+        """Price periods per store, region and currency (and edition, when a store sells several); `listings`
+        are the game's, when the caller has them already."""
+        listings = self.db.read(LISTINGS, {"game_id": game_id}) if listings is None else listings
+        listing_ids = [listing["listing_id"] for listing in listings]
         rows = self.db.read(HISTORY, {"listing_ids": listing_ids, "region": region, "currency": currency})
         return history_series(rows)
 

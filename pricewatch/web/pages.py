@@ -95,7 +95,7 @@ def game(request: Request, id: GameId):
     found = catalogue(request).game(id)
     if found is None:
         raise HTTPException(404, f"no game {id}")
-    series = catalogue(request).history(id)
+    series = catalogue(request).history(id, listings=found["listings"])
     charts = chart_data(series, datetime.now(timezone.utc))
     return render(request, "game.html", {
         "game": found, "series": series, "charts": charts,
