@@ -19,6 +19,15 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def run(args) -> int:
     if not 0 < args.port < 65536:
         raise PricewatchError(f"--port wants 1-65535, not {args.port}")
@@ -28,7 +37,7 @@ def run(args) -> int:
     elif not token:
         raise PricewatchError(f"the write token is empty; set {TOKEN_VARIABLE} or delete {token_path()}")
     url = database.server_url()
-    if not ipaddress.ip_address(args.host if args.host != "localhost" else "127.0.0.1").is_loopback:
+    if not is_loopback(args.host):
         print(f"listening on {args.host}: other machines can reach it", flush=True)
     uvicorn.run(create_app(url, token, args.rate_limit), host=args.host, port=args.port, log_level="warning")
     return 0

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Header, HTTPException, Path, Query, Request, Response
 
 from pricewatch.web import schemas, watchlist
-from pricewatch.web.catalogue import SEARCH_LIMIT
+from pricewatch.web.catalogue import SEARCH_LIMIT, SEARCH_PAGE
 from pricewatch.web.security import same_secret
 
 GameId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Game id, as in search results")]
@@ -34,7 +34,7 @@ def require_token(request: Request, authorization: str | None) -> None:
 @router.get("/games", response_model=list[schemas.GameSummary], summary="Search games by title words")
 def search_games(request: Request,
                  q: Annotated[str, Query(min_length=1, max_length=200, description="Words or word beginnings")],
-                 limit: Annotated[int, Query(ge=1, le=SEARCH_LIMIT)] = 20):
+                 limit: Annotated[int, Query(ge=1, le=SEARCH_LIMIT)] = SEARCH_PAGE):
     return catalogue(request).search(q, limit)
 
 

@@ -12,6 +12,7 @@ from pricewatch.web.db import Database
 
 SEARCH_WORDS = 8
 SEARCH_LIMIT = 50
+SEARCH_PAGE = 20
 DEAL_LISTS = ("discounts", "all_time_lows", "since_raise")
 NEW_LOWS = ("all_time", "365_days", "since_raise")
 
@@ -152,7 +153,7 @@ class Catalogue:
     def __init__(self, db: Database):
         self.db = db
 
-    def search(self, text: str, limit: int = SEARCH_LIMIT) -> list[dict]:
+    def search(self, text: str, limit: int = SEARCH_PAGE) -> list[dict]:
         words = search_words(text)
         if words is None:
             return []
