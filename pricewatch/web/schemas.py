@@ -128,9 +128,9 @@ class History(BaseModel):
     series: list[Series]
 
 
-class Deal(BaseModel):
+class StorePrice(BaseModel):
+    """A current public price of a listing in a region (deals and alerts both are)."""
     game_id: int | None
-    game: str | None
     store: str
     store_name: str
     title: str
@@ -139,9 +139,13 @@ class Deal(BaseModel):
     price: Decimal
     regular_price: Decimal | None
     discount_percent: int | None
+    url: str | None
+
+
+class Deal(StorePrice):
+    game: str | None
     since: datetime
     last_seen_at: datetime
-    url: str | None
     previous_low: Decimal | None = Field(description="Lowest price before the current one")
     new_all_time_low: bool
     new_low_since_raise: bool
@@ -179,21 +183,11 @@ class WatchRule(BaseModel):
     last_sent_at: datetime | None
 
 
-class Alert(BaseModel):
+class Alert(StorePrice):
     watch_rule_id: int
     reason: str
-    store: str
-    store_name: str
-    title: str
-    region: str
-    currency: str
-    price: Decimal
-    regular_price: Decimal | None
-    discount_percent: int | None
     price_since: datetime
     price_until: datetime | None
-    url: str | None
-    game_id: int | None
 
 
 class Watchlist(BaseModel):
