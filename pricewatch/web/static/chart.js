@@ -6,6 +6,8 @@
   if (!source || typeof uPlot === "undefined") {
     return;
   }
+  var ONE_DAY = 24 * 3600;
+  var TWO_WEEKS = 14 * ONE_DAY;
   var palette = ["#1b6ac9", "#d9480f", "#2b8a3e", "#862e9c", "#e67700", "#0b7285", "#c2255c", "#495057"];
 
   // Every line on the chart's shared time axis: the price in force at each time (null before its first price
@@ -37,7 +39,11 @@
     var options = {
       width: Math.max(figure.clientWidth, 320),
       height: 280,
-      scales: { x: { time: true } },
+      scales: {
+        // A history of a few days still gets a readable axis: at least two weeks, ending today.
+        x: { time: true, range: function (self, min, max) { return [Math.min(min, max - TWO_WEEKS), max + ONE_DAY]; } },
+        y: { range: function (self, min, max) { return [0, max > 0 ? max * 1.15 : 1]; } }
+      },
       axes: [{}, { label: chart.currency, size: 70 }],
       series: [{ label: "date" }].concat(chart.series.map(function (line, index) {
         return {
@@ -45,6 +51,8 @@
           stroke: palette[index % palette.length],
           width: 2,
           paths: uPlot.paths.stepped({ align: 1 }),
+          // Few price changes would draw a line too short to see: mark them.
+          points: { show: line.points.length <= 8, size: 7 },
           value: money
         };
       }))
