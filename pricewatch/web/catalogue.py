@@ -14,7 +14,6 @@ SEARCH_WORDS = 8
 SEARCH_LIMIT = 50
 SEARCH_PAGE = 20
 DEAL_LISTS = ("discounts", "all_time_lows", "since_raise")
-NEW_LOWS = ("all_time", "365_days", "since_raise")
 
 GAME = """
 select game_id, title, base_game_id

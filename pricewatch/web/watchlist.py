@@ -1,6 +1,6 @@
 """The watchlist as the web app sees it: rules and their alerts read as pricewatch_reader, rules added and removed
 as pricewatch_web (which can do nothing else)."""
-import psycopg2
+import psycopg2.errors
 from fastapi import HTTPException
 
 from pricewatch.alerts.delivery import configured_channels
