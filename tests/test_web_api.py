@@ -100,6 +100,8 @@ def test_history_has_one_series_per_store_and_region(api):
     ({"store": "gog"}, [("Hades", "19.99", 20)]),
     ({"currency": "usd", "limit": 1}, [("Hollow Knight", "7.49", 50)]),
     ({"region": "GB"}, []),
+    ({"store": "", "region": "", "currency": ""}, [("Hollow Knight", "7.49", 50), ("Hades", "19.99", 20),
+                                                   ("Stardew Valley", "11.99", 20), ("Celeste", "21.99", 12)]),
 ])
 def test_deals(api, params, expected):
     response = api.get("/api/v1/deals", params=params)

@@ -61,6 +61,11 @@ def test_search_game_chart_watch_and_alert(db_url, pricewatch_home, browser, scr
         page.goto(base + "/")
         assert page.locator("#discounts tbody tr").count() == 4
         page.screenshot(path=screenshots / "home.png", full_page=True)
+        page.select_option("form.filters select[name=store]", "gog")
+        page.click("form.filters button")
+        page.wait_for_url("**/?store=gog&region=&currency=")
+        assert page.locator("#discounts tbody tr").all_inner_texts() == [
+            "Hades\tGOG\tUS\t19.99 USD\t24.99 USD\t-20%\t2026-11-02"]
 
         page.fill(".hero input[name=q]", "hades")
         page.press(".hero input[name=q]", "Enter")

@@ -33,7 +33,8 @@ def test_home_lists_the_deals_and_filters(browser):
         assert heading in page.text
     assert "7.49 USD" in page.text and "-50%" in page.text
     assert '<option value="gog"' in page.text
-    filtered = browser.get("/", params={"store": "gog"})
+    assert browser.get("/", params={"store": "", "region": "", "currency": ""}).text.count("7.49 USD") == 2
+    filtered = browser.get("/", params={"store": "gog", "region": "", "currency": ""})
     assert "Hades" in filtered.text and "Hollow Knight" not in filtered.text
 
 

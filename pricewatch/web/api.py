@@ -3,15 +3,24 @@ need the token in `Authorization: Bearer TOKEN`."""
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Path, Query, Request, Response
+from pydantic import BeforeValidator, StringConstraints
 
 from pricewatch.web import schemas, watchlist
 from pricewatch.web.catalogue import SEARCH_LIMIT, SEARCH_PAGE
 from pricewatch.web.security import same_secret
 
 GameId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Game id, as in search results")]
-RegionFilter = Annotated[str | None, Query(pattern=schemas.REGION, description="Storefront country, e.g. US")]
-CurrencyFilter = Annotated[str | None, Query(pattern=schemas.CURRENCY, description="ISO 4217 code, e.g. USD")]
-StoreFilter = Annotated[str | None, Query(pattern=schemas.STORE, description="steam, psstore, gog, epic, eshop")]
+
+
+def optional_code(pattern: str, description: str):
+    """A query filter: a code matching `pattern`, or nothing; empty (`?region=`, a form's "any") is nothing."""
+    return Annotated[Annotated[str, StringConstraints(pattern=pattern)] | None,
+                     BeforeValidator(lambda value: value or None), Query(description=description)]
+
+
+RegionFilter = optional_code(schemas.REGION, "Storefront country, e.g. US")
+CurrencyFilter = optional_code(schemas.CURRENCY, "ISO 4217 code, e.g. USD")
+StoreFilter = optional_code(schemas.STORE, "steam, psstore, gog, epic, eshop")
 
 ERRORS = {status: {"model": schemas.Error} for status in (400, 404, 429)}
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
