@@ -5,9 +5,16 @@ setup(
     version="0.1.0",
     description="Self-hosted video-game price tracker: Scrapy spiders, change-only staging, 3NF price model",
     python_requires=">=3.10",
-    packages=find_packages(include=["foundation*", "pricewatch*", "scrapers*", "loader*", "contracts*"]),
-    package_data={"contracts": ["*.json"], "pricewatch.web": ["templates/*.html", "static/*.*", "static/vendor/*/*"]},
-    include_package_data=True,
+    packages=find_packages(
+        include=["foundation*", "pricewatch*", "scrapers*", "loader*", "contracts*", "migrations", "etl_sql"]),
+    # Data an installed pricewatch needs wherever it runs: the item schemas, the revisions, the SQL objects,
+    # the web pages' templates and static files.
+    package_data={
+        "contracts": ["*.json"],
+        "migrations": ["script.py.mako", "versions/*.py"],
+        "etl_sql": ["*/*.sql"],
+        "pricewatch.web": ["templates/*.html", "static/*.*", "static/vendor/*/*"],
+    },
     entry_points={
         "console_scripts": ["pricewatch = pricewatch.cli:main"],
         "scrapy": ["settings = scrapers.settings"],

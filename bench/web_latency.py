@@ -5,7 +5,7 @@ The catalogue is shaped like a daily crawl's: every game (titles from bench.list
 three regions (US, GB, DE), add-ons tied to their game, 1-5 price periods per listing-region over the last
 weeks (a quarter discounted, some base-price raises), the newest current. It is generated set-based straight
 into core the way the ETL leaves it (secondary indexes dropped meanwhile, as bench.etl_scaling does), then the
-web summaries are refreshed as `pricewatch etl` does after every run (timed: that cost moves to the ETL).
+web summaries are refilled as `pricewatch etl` does after every run (timed: that cost moves to the ETL).
 The server runs as `pricewatch serve` in its own process; requests go one at a time, over varied games and
 search words, after a few to warm up."""
 import contextlib
@@ -101,7 +101,7 @@ def generate(url: str, listing_regions: int) -> int:
         steps.run("watch rules", WATCH_RULES, params)
         cur.execute("set session_replication_role = origin")
         steps.run("vacuum analyze", "vacuum analyze core.game, core.listing, core.price_history")
-        steps.run("web summaries (reporting.refresh_summaries, after every ETL)", "select reporting.refresh_summaries()")
+        steps.run("web summaries (etl.refresh_web_summaries, after every ETL)", "select etl.refresh_web_summaries()")
         steps.run("analyze summaries", "analyze reporting.deals, reporting.store_coverage")
         cur.execute("select (select count(*) from reporting.current_prices), (select count(*) from core.price_history),"
                     " (select count(*) from reporting.deals)")

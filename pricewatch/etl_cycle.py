@@ -86,7 +86,7 @@ def run(url: str | None = None, sources: list[str] | None = None,
         conn.commit()
         # The web app's deals and coverage are judged once per run, not per page view.
         with conn.cursor() as cur:
-            cur.execute("select reporting.refresh_summaries()")
+            cur.execute("select etl.refresh_web_summaries()")
         conn.commit()
         # reporting.watchlist_alerts now reflects this run; each alert goes out once per channel.
         alerts_sent = send_pending(conn)

@@ -1,5 +1,7 @@
--- Titles as words for the search box: `to_tsquery('simple', 'hollow:* & kni:*')` finds games by any words
--- or word beginnings, through the GIN index on the same expression (core.game_title_words_idx).
+-- Canonical games with their title as words, for the web's search box.
+-- needs revision 0005: core.game.base_game_id
+-- `to_tsquery('simple', 'hollow:* & kni:*')` finds games by words or word beginnings, through the GIN index
+-- on the same expression.
 create or replace view reporting.game_search as
 select
     game.game_id,

@@ -1,3 +1,5 @@
+-- ops.source_status for readers (the web's status page).
+-- needs revision 0003
 create or replace view reporting.source_status as
 select *
 from ops.source_status;

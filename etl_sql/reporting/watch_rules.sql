@@ -1,3 +1,5 @@
+-- The watchlist with each rule's game and the alerts delivered for it.
+-- needs revision 0005: core.watch_rule, ops.alert_sent
 create or replace view reporting.watch_rules as
 select
     rule.watch_rule_id,
