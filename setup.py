@@ -7,11 +7,13 @@ setup(
     python_requires=">=3.10",
     packages=find_packages(
         include=["foundation*", "pricewatch*", "scrapers*", "loader*", "contracts*", "migrations", "etl_sql"]),
-    # Data an installed pricewatch needs wherever it runs: the item schemas, the revisions, the SQL objects.
+    # Data an installed pricewatch needs wherever it runs: the item schemas, the revisions, the SQL objects,
+    # the web pages' templates and static files.
     package_data={
         "contracts": ["*.json"],
         "migrations": ["script.py.mako", "versions/*.py"],
         "etl_sql": ["*/*.sql"],
+        "pricewatch.web": ["templates/*.html", "static/*.*", "static/vendor/*/*"],
     },
     entry_points={
         "console_scripts": ["pricewatch = pricewatch.cli:main"],
@@ -37,7 +39,12 @@ setup(
             "rapidfuzz>=3.0",
             "rich>=13.0",
             "matplotlib>=3.7",
+            "fastapi>=0.110",
+            "jinja2>=3.1",
+            "uvicorn>=0.29",
+            "python-multipart>=0.0.9",
         ],
-        "test": ["pytest>=7", "pytest-timeout>=2.1", "hypothesis>=6", "aiosmtpd>=1.4"],
+        "test": ["pytest>=7", "pytest-timeout>=2.1", "hypothesis>=6", "aiosmtpd>=1.4", "httpx>=0.27",
+                 "playwright>=1.40"],
     },
 )

@@ -6,7 +6,8 @@ import time
 
 from foundation import config
 
-BENCHMARKS = ("loader_new", "loader_rescrape", "etl_scaling", "crawl", "storage", "catalogue_crawl", "daily_cycle")
+BENCHMARKS = ("loader_new", "loader_rescrape", "etl_scaling", "crawl", "storage", "catalogue_crawl", "daily_cycle",
+              "web_latency")
 
 
 def main() -> int:

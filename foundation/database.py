@@ -19,7 +19,7 @@ from foundation import config
 from foundation.errors import PricewatchError
 
 DATABASE_NAME = "pricewatch"
-ROLES = ("pricewatch_loader", "pricewatch_etl", "pricewatch_reader")
+ROLES = ("pricewatch_loader", "pricewatch_etl", "pricewatch_reader", "pricewatch_web")
 
 log = logging.getLogger(__name__)
 

@@ -18,6 +18,7 @@ COMMANDS = (
     "load", "feeds",
     "etl", "report",
     "games", "watch", "alerts", "chart",
+    "serve",
 )
 
 

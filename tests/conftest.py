@@ -15,7 +15,7 @@ from foundation import config, database
 from pricewatch import migrate
 
 # Fixture modules shared by several test modules.
-pytest_plugins = ["etl_fixtures", "crawl_fixtures"]
+pytest_plugins = ["etl_fixtures", "crawl_fixtures", "web_fixtures"]
 
 TEMPLATE = "pricewatch_test_template"
 

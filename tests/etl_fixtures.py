@@ -106,6 +106,6 @@ def rows(conn, query, params=None) -> list[tuple]:
 
 
 def source_lines(out: str) -> list[str]:
-    """`pricewatch etl` output: the line of each source, without its seconds (the games and alerts lines follow)."""
+    """`pricewatch etl` output: the line of each source, without its seconds (the stage lines follow)."""
     return [re.sub(r" \(\d+\.\d s\)$", "", line) for line in out.splitlines()
-            if not line.startswith(("games:", "alerts:"))]
+            if not line.startswith(("games:", "summaries:", "alerts:"))]

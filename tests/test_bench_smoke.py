@@ -14,6 +14,7 @@ SMALL = [
     ("crawl", ["--pages", "30"]),
     ("storage", ["--listings", "1000", "--rounds", "2"]),
     ("daily_cycle", ["--listing-regions", "1500", "--days", "2", "--delta", "300"]),
+    ("web_latency", ["--listing-regions", "3000", "--requests", "5"]),
 ]
 
 

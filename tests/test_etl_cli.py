@@ -41,7 +41,7 @@ def test_etl_prints_rows_in_and_changed_per_source(admin, staging, capsys):
 def test_etl_without_sources_runs_every_store(db_url, capsys):
     assert main(["etl"]) == 0
     assert [line.split(":")[0] for line in capsys.readouterr().out.splitlines()] == [
-        "epic", "eshop", "gog", "psstore", "steam", "news", "reddit", "games", "alerts"]
+        "epic", "eshop", "gog", "psstore", "steam", "news", "reddit", "games", "summaries", "alerts"]
 
 
 def test_unknown_source_is_a_clear_error(db_url, capsys):

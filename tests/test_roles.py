@@ -7,7 +7,8 @@ from psycopg2 import errors, sql
 
 # The views every reader relies on; the test reads the whole list from the catalogue, so a new view is covered.
 KNOWN_VIEWS = {"current_prices", "best_prices", "price_history", "historical_lows", "price_drops", "price_timeline",
-               "watchlist_alerts", "game_listings", "game_news", "reddit_deals"}
+               "watchlist_alerts", "game_listings", "game_news", "reddit_deals", "game_search", "source_status",
+               "watch_rules"}
 
 
 @contextlib.contextmanager
@@ -118,3 +119,42 @@ def test_etl_role_writes_core_and_its_ops_tables_only(db_url):
     assert privileged_tables(db_url, "pricewatch_etl", "delete", "core", "staging", "ops", "reporting") == [
         "core.game", "core.game_decision", "core.news_deal", "core.news_mention", "core.watch_rule",
         "ops.game_match_review", "staging.store_listing_confirmation"]
+
+
+def test_web_role_only_adds_and_removes_watch_rules(db_url):
+    assert privileged_tables(db_url, "pricewatch_web", "delete", "core", "staging", "ops", "reporting") == [
+        "core.watch_rule"]
+    # Inserts are granted per column (never the id or created_at): the table-level check sees none.
+    with contextlib.closing(psycopg2.connect(db_url)) as conn, conn.cursor() as cur:
+        cur.execute("""
+            select n.nspname || '.' || c.relname
+            from pg_class c join pg_namespace n on n.oid = c.relnamespace
+            where n.nspname in ('core', 'staging', 'ops', 'reporting') and c.relkind in ('r', 'v', 'm', 'p')
+              and has_any_column_privilege('pricewatch_web', c.oid, 'insert')""")
+        assert cur.fetchall() == [("core.watch_rule",)]
+    for privilege in ("insert", "update", "truncate"):
+        assert privileged_tables(db_url, "pricewatch_web", privilege, "core", "staging", "ops", "reporting") == []
+    assert privileged_tables(db_url, "pricewatch_web", "select", "core", "staging", "ops", "reporting") == []
+
+
+@pytest.mark.parametrize("statement", [
+    "select * from core.watch_rule",
+    "select title from core.watch_rule",
+    "update core.watch_rule set below = 1",
+    "select * from core.listing",
+    "select * from reporting.current_prices",
+    "insert into core.game (normalized_title, title) values ('x', 'x')",
+    "delete from ops.alert_sent",
+    "select etl.refresh_web_summaries()",
+    "delete from reporting.deals",
+])
+def test_web_role_can_do_nothing_else(db_url, statement):
+    assert fails(db_url, "pricewatch_web", statement)
+
+
+def test_only_the_etl_role_refreshes_the_web_summaries(db_url):
+    with as_role(db_url, "pricewatch_etl") as cur:
+        cur.execute("select etl.refresh_web_summaries()")
+    assert fails(db_url, "pricewatch_reader", "select etl.refresh_web_summaries()")
+    with as_role(db_url, "pricewatch_reader") as cur:
+        cur.execute("select * from reporting.deals, reporting.store_coverage")

@@ -22,7 +22,10 @@ lows as (
         (array_agg(valid_from order by price, valid_from desc) filter (where within_365_days))[1] as low_365_days_at,
         min(price) filter (where within_90_days) as low_90_days,
         (array_agg(valid_from order by price, valid_from desc) filter (where within_90_days))[1] as low_90_days_at,
-        count(*) as periods
+        count(*) as periods,
+        -- The open period's price, when it is a public price in this currency (as in current_prices). Taken
+        -- here rather than joined from current_prices, so a filter on listing_id reaches the periods' index.
+        min(price) filter (where valid_to is null) as current_price
     from priced_period
     group by listing_id, region, currency
 )
@@ -32,24 +35,20 @@ select
     listing.title,
     lows.region,
     lows.currency,
-    current_price.price as current_price,
+    lows.current_price,
     lows.all_time_low,
     lows.all_time_low_at,
     lows.low_365_days,
     lows.low_365_days_at,
     lows.low_90_days,
     lows.low_90_days_at,
-    current_price.price = lows.all_time_low as at_all_time_low,
+    lows.current_price = lows.all_time_low as at_all_time_low,
     lows.periods,
     listing.url,
     lows.listing_id,
     listing.game_id
 from lows
-join core.listing as listing on listing.listing_id = lows.listing_id
-left join reporting.current_prices as current_price
-    on current_price.listing_id = lows.listing_id
-    and current_price.region = lows.region
-    and current_price.currency = lows.currency;
+join core.listing as listing on listing.listing_id = lows.listing_id;
 
 comment on view reporting.historical_lows is
     'Per listing, region and currency: all-time, 365-day and 90-day lowest public price, each with when it began';

@@ -46,12 +46,15 @@ candidate as (
 judged as (
     select
         candidate.*,
+        -- Earlier prices straight from the view (not from raised_period): a CTE read twice is materialised
+        -- whole, and a filter on listing_id could no longer reach the periods' index.
         candidate.price < (
             select min(earlier.price)
-            from raised_period as earlier
+            from reporting.price_history as earlier
             where earlier.listing_id = candidate.listing_id
               and earlier.region = candidate.region
               and earlier.currency = candidate.currency
+              and earlier.price is not null
               and earlier.valid_from < candidate.valid_from
               and case candidate.new_low
                       when '365_days' then coalesce(earlier.valid_to, 'infinity') > candidate.valid_from - interval '365 days'

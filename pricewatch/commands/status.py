@@ -10,6 +10,7 @@ from rich.table import Table
 
 from foundation import config, database
 from loader.landing import disk_usage, landing_feeds
+from pricewatch.source_status import items, size
 
 
 def register(subparsers) -> None:
@@ -59,22 +60,6 @@ def coverage_text(row: dict) -> str:
 
 def when(value: datetime | None) -> str:
     return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else "never"
-
-
-def items(row: dict) -> str:
-    if row["last_crawl_items"] is None:
-        return "-"
-    if not row["previous_crawls"]:
-        return f"{row['last_crawl_items']} (first)"
-    return f"{row['last_crawl_items']} (avg {row['previous_crawls_avg_items']} over {row['previous_crawls']})"
-
-
-def size(count: int) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if count < 1024 or unit == "GiB":
-            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
-        count /= 1024
-    return str(count)
 
 
 def run(args) -> int:
