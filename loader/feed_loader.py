@@ -136,7 +136,14 @@ class FeedLoader:
         feed_file_id = cur.fetchone()[0]
         cur.execute(statements.create_work_tables(spec))
         fingerprint = LineFingerprint(spec.observed_at.field) if spec.fingerprint_lines else None
-        cur.copy_expert(statements.copy_lines(spec), FeedRows(path, on_progress, fingerprint), size=1 << 20)
+        rows = FeedRows(path, on_progress, fingerprint)
+        try:
+            cur.copy_expert(statements.copy_lines(spec), rows, size=1 << 20)
+        except psycopg2.Error:
+            # The file, not the database, is at fault: say what is wrong with it.
+            if rows.error:
+                raise rows.error from None
+            raise
         fingerprinted = 0
         if fingerprint:
             cur.execute(statements.match_unchanged_lines(spec))

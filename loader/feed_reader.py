@@ -105,6 +105,8 @@ class FeedRows:
         self.done = 0
         self.chunks = self.produce()
         self.buffer = memoryview(b"")
+        # What stopped reading: COPY reports it only as "COPY from stdin failed", so the loader asks here.
+        self.error: PricewatchError | None = None
 
     def produce(self):
         try:
@@ -147,7 +149,11 @@ class FeedRows:
 
     def read(self, size: int = -1) -> bytes:
         while not self.buffer:
-            chunk = next(self.chunks, None)
+            try:
+                chunk = next(self.chunks, None)
+            except PricewatchError as exc:
+                self.error = exc
+                raise
             if chunk is None:
                 return b""
             self.buffer = memoryview(chunk)

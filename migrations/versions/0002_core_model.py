@@ -31,8 +31,8 @@ ETL_FILES = (
 REPORTING_FILES = (
     "reporting_price_history.sql",
     "reporting_current_prices.sql",
-    "reporting_best_prices.sql",
     "reporting_historical_lows.sql",
+    "reporting_best_prices.sql",
     "reporting_price_drops.sql",
 )
 
@@ -187,8 +187,8 @@ grant select on all tables in schema reporting to pricewatch_reader;
 DOWNGRADE = r"""
 drop function reporting.price_drops_since(integer);
 drop view reporting.price_drops;
-drop view reporting.historical_lows;
 drop view reporting.best_prices;
+drop view reporting.historical_lows;
 drop view reporting.current_prices;
 drop view reporting.price_history;
 drop schema etl cascade;
