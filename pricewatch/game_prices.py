@@ -24,7 +24,7 @@ order by current.region, current.currency, current.price nulls last, current.sto
 
 def game_prices(conn, game_id: int, region: str | None = None) -> list[dict]:
     """Every listing of the game in every region (or in `region`), cheapest first within a region and currency."""
+    check_known(conn, region=region)
     with conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
-        check_known(cur, region=region)
         cur.execute(GAME_PRICES, {"game_id": game_id, "region": region.upper() if region else None})
         return [dict(row) for row in cur.fetchall()]

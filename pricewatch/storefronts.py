@@ -8,14 +8,15 @@ from foundation.errors import PricewatchError
 CHECKS = (("store", "stores", str.lower), ("region", "regions", str.upper))
 
 
-def check_known(cur, store: str | None = None, region: str | None = None) -> None:
+def check_known(conn, store: str | None = None, region: str | None = None) -> None:
     """Raise a one-line error naming the known values when `store` or `region` is not one of them."""
     given = {"store": store, "region": region}
     for name, view, spelling in CHECKS:
         if given[name] is None:
             continue
-        cur.execute(sql.SQL("select {column} from {view} order by 1").format(
-            column=sql.Identifier(name), view=sql.Identifier("reporting", view)))
-        known = [value for (value,) in cur.fetchall()]
+        with conn.cursor() as cur:
+            cur.execute(sql.SQL("select {column} from {view} order by 1").format(
+                column=sql.Identifier(name), view=sql.Identifier("reporting", view)))
+            known = [value for (value,) in cur.fetchall()]
         if spelling(given[name]) not in known:
             raise PricewatchError(f"unknown {name} {given[name]!r}; known {name}s: {', '.join(known) or 'none yet'}")

@@ -159,7 +159,7 @@ def test_prune_deletes_only_archives_older_than_the_limit(archive, capsys, monke
     assert recent.exists() and odd.exists() and not old.exists() and not only_old.exists()
     assert not (archive / "steam" / "2026-09-01").exists()
     monkeypatch.setenv("PRICEWATCH_ARCHIVE_DAYS", "0")
-    assert main(["feeds", "prune"]) == 0
+    assert main(["feeds", "prune", "--yes"]) == 0
     assert "deleted 1 archived files" in capsys.readouterr().out and not recent.exists() and odd.exists()
 
 

@@ -78,7 +78,7 @@ def test_rebuild_from_the_archive_gives_identical_reporting_views(db_url, pricew
     assert main(["db", "rebuild"]) == 1
     refused = capsys.readouterr()
     assert "already holds a pricewatch database" in refused.err
-    assert main(["db", "rebuild", "--replace"]) == 0
+    assert main(["db", "rebuild", "--replace", "--yes"]) == 0
     output = capsys.readouterr().out
     with capsys.disabled():
         print(f"\nrebuild of 6 archived feeds over 4 crawl dates: {time.monotonic() - started:.1f}s")

@@ -3,10 +3,6 @@ then what went wrong with each source's last failed crawl."""
 import contextlib
 from datetime import datetime
 
-from psycopg2.extras import RealDictCursor
-from rich.console import Console
-from rich.table import Table
-
 from foundation import config, database
 from loader.landing import disk_usage, landing_feeds
 
@@ -17,6 +13,8 @@ def register(subparsers) -> None:
 
 
 def source_rows() -> list[dict]:
+    from psycopg2.extras import RealDictCursor
+
     with contextlib.closing(database.connect(role="pricewatch_etl")) as conn:
         with conn.cursor(cursor_factory=RealDictCursor) as cur:
             cur.execute("select * from ops.source_status order by source")
@@ -44,6 +42,9 @@ def size(count: int) -> str:
 
 
 def run(args) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
     rows = {row["source"]: row for row in source_rows()}
     landed = {path.name for path in config.landing_dir().glob("*") if path.is_dir()}
     empty = dict.fromkeys(("last_crawl_at", "last_crawl_items", "previous_crawls", "last_failed_crawl_at",
