@@ -51,6 +51,9 @@ def server_url() -> str:
     """URL of the configured server, or of the embedded one (started if needed), database pricewatch."""
     configured = config.database_url()
     if configured:
+        if urlsplit(configured).scheme not in ("postgres", "postgresql"):
+            raise PricewatchError(f"PRICEWATCH_DATABASE_URL is not a PostgreSQL URL like "
+                                  f"postgresql://user@host:5432/pricewatch: {describe(configured)!r}")
         return configured
     server = embedded_server()
     url = with_database(server.get_uri(), DATABASE_NAME)
@@ -61,7 +64,7 @@ def server_url() -> str:
 def ensure_database(url: str) -> None:
     """Create the database named in `url` if the server lacks it (embedded servers start with none)."""
     dbname = urlsplit(url).path.lstrip("/")
-    with contextlib.closing(psycopg2.connect(with_database(url, "postgres"))) as conn:
+    with contextlib.closing(connect(url=with_database(url, "postgres"))) as conn:
         conn.autocommit = True
         with conn.cursor() as cur:
             cur.execute("select 1 from pg_database where datname = %s", (dbname,))
