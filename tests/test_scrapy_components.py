@@ -12,6 +12,7 @@ from scrapy.http import HtmlResponse, Request, TextResponse
 from scrapy.utils.test import get_crawler
 
 from scrapers.extensions.landing import LandingFeed
+from scrapers.extensions.monitors import HEALTH, HEALTH_REASONS
 from scrapers.middlewares.block_pages import (
     BLOCKED_PAGE_URLS,
     BLOCKED_PAGES,
@@ -23,6 +24,7 @@ from scrapers.middlewares.empty_pages import (
     EmptyPageMiddleware,
 )
 from scrapers.middlewares.replay import ORIGINAL_URL, ReplayMiddleware
+from scrapers.middlewares.retry import GIVEN_UP
 
 BLOCK_SETTINGS = {"PRICEWATCH_BLOCK_PAGE_MARKERS": r"captcha|access denied", "PRICEWATCH_BLOCK_STATUSES": [403]}
 
@@ -127,3 +129,41 @@ def test_landing_feed_is_renamed_into_place_after_its_report(tmp_path):
     assert [json.loads(line)["title"] for line in lines] == ["Hades", "Celeste"]
     report = json.loads(extension.stats_path.read_text())
     assert report["finish_reason"] == "finished" and report["items_scraped"] == 2
+
+
+def closed_crawl_health(stats: dict) -> tuple[str, list[str]]:
+    """The project's close monitors run by Spidermon's own extension over a crawl that ended with `stats`."""
+    from spidermon.contrib.scrapy.extensions import Spidermon
+
+    import scrapers.settings
+
+    # The project's own settings; no reactor runs, the extension is called directly.
+    settings = {name: value for name, value in vars(scrapers.settings).items()
+                if name.isupper() and name != "TWISTED_REACTOR"}
+    crawler = crawler_with(settings)
+    extension = Spidermon.from_crawler(crawler)
+    extension.spider_opened(crawler.spider)
+    for key, value in stats.items():
+        crawler.stats.set_value(key, value)
+    extension.spider_closed(crawler.spider)
+    return crawler.stats.get_value(HEALTH), crawler.stats.get_value(HEALTH_REASONS)
+
+
+# Spidermon's field coverage of 10 items that all carry the fields the rules ask for.
+COVERED = {"item_scraped_count": 10, "response_received_count": 10, "spidermon_item_scraped_count/dict": 10,
+           **{f"spidermon_item_scraped_count/dict/{field}": 10 for field in ("store_item_id", "title", "region")}}
+
+
+@pytest.mark.parametrize("stats, health, reason", [
+    (COVERED, "ok", None),
+    ({"response_received_count": 3}, "failed", "0 items scraped, at least 1 expected"),
+    ({**COVERED, "spidermon_item_scraped_count/dict/title": 5}, "failed", "Field Coverage"),
+    ({**COVERED, "httperror/response_ignored_count": 6}, "failed", "6 of 10 requests failed (60% > 20%)"),
+    ({**COVERED, f"{GIVEN_UP}429": 2}, "failed", "retries exhausted (3 each): 2 requests still HTTP 429 (throttled)"),
+    ({"response_received_count": 2, BLOCKED_PAGES: 1, BLOCKED_PAGE_URLS: ["https://x.test/ (captcha)"]},
+     "failed", "store is blocking the crawl: 1 block page, first https://x.test/ (captcha)"),
+])
+def test_health_of_a_closed_crawl(stats, health, reason):
+    verdict, reasons = closed_crawl_health(stats)
+    assert verdict == health
+    assert reason is None and reasons == [] or any(reason in line for line in reasons), reasons
