@@ -18,6 +18,8 @@ SAMPLE_FEED = str(Path(__file__).parent / "fixtures" / "handmade_sample_feed.jl"
 POSITIONALS = {"paths": SAMPLE_FEED, "name": "best", "title": "Hades", "ids": "1", "sources": "steam",
                "spiders": "steam", "listing": "steam:1", "listing_a": "steam:1", "listing_b": "gog:2"}
 UPGRADE_FIRST = "run `pricewatch db upgrade` first"
+# Options a command cannot go without (argparse cannot say so: they are required together, one of several).
+REQUIRED_OPTIONS = {"watch add": ["--discount", "10"]}
 
 # Commands that read or write the price model: on a database without it they say to upgrade.
 NEED_THE_MODEL = {
@@ -56,7 +58,7 @@ def valid_argv(command: str) -> list[str]:
         if action.option_strings or action.nargs == "?" or (action.nargs == "*" and action.dest not in POSITIONALS):
             continue
         argv.append(POSITIONALS.get(action.dest, "x"))
-    return argv
+    return argv + REQUIRED_OPTIONS.get(command, [])
 
 
 def one_line_error(captured) -> str:

@@ -72,7 +72,7 @@ def test_run_replay_crawls_loads_transforms_and_reports(db_url, pricewatch_home,
         cur.execute("select spider, finished_at, items_scraped, health from ops.crawl_job")
         crawls = cur.fetchall()
     # The run's last word: each crawl's health, and why it failed.
-    summary = output[output.rindex("crawls"):]
+    summary = output[output.rindex("─ crawls ─"):]
     for spider, finished_at, scraped, health in crawls:
         verdict = "FAILED: health failed: " if health == "failed" else "ok"
         assert f"{spider}: {scraped or 0} items, {verdict}" in summary, summary
