@@ -4,6 +4,7 @@ The commands are read off `pricewatch.cli.build_parser()`, so a new command is c
 here; it only has to be put in one of the groups below by what it needs (a test fails until it is).
 """
 import argparse
+import io
 import sys
 from pathlib import Path
 
@@ -163,3 +164,21 @@ def test_destructive_commands_refuse_without_a_terminal_or_yes(argv, db_url, pri
     assert main(argv) == 1
     assert "no terminal to ask, so nothing was done (add --yes to go ahead)" in one_line_error(capsys.readouterr())
     assert main(["report", "best"]) == 0, "the database is still there"
+
+
+class Terminal(io.StringIO):
+    """What a person types at a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("answer, code, said", [("y\n", 0, "deleted 0 archived files"), ("\n", 1, ""),
+                                                ("no\n", 1, "")])
+def test_a_destructive_command_asks_on_a_terminal(answer, code, said, pricewatch_home, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", Terminal(answer))
+    assert main(["feeds", "prune", "--older-than", "30"]) == code
+    captured = capsys.readouterr()
+    assert captured.out.startswith(f"This will delete the archived feeds older than 30 days in {pricewatch_home}/archive")
+    assert "Go ahead? [y/N]" in captured.out and said in captured.out
+    assert captured.err == ("" if code == 0 else "pricewatch: error: nothing was done\n")
