@@ -5,9 +5,14 @@ setup(
     version="0.1.0",
     description="Self-hosted video-game price tracker: Scrapy spiders, change-only staging, 3NF price model",
     python_requires=">=3.10",
-    packages=find_packages(include=["foundation*", "pricewatch*", "scrapers*", "loader*", "contracts*"]),
-    package_data={"contracts": ["*.json"]},
-    include_package_data=True,
+    packages=find_packages(
+        include=["foundation*", "pricewatch*", "scrapers*", "loader*", "contracts*", "migrations", "etl_sql"]),
+    # Data an installed pricewatch needs wherever it runs: the item schemas, the revisions, the SQL objects.
+    package_data={
+        "contracts": ["*.json"],
+        "migrations": ["script.py.mako", "versions/*.py"],
+        "etl_sql": ["*.sql", "*/*.sql"],
+    },
     entry_points={
         "console_scripts": ["pricewatch = pricewatch.cli:main"],
         "scrapy": ["settings = scrapers.settings"],

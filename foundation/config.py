@@ -3,11 +3,18 @@ import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Run from a checkout rather than installed as a package (then PROJECT_ROOT is site-packages).
+IN_CHECKOUT = (PROJECT_ROOT / "setup.py").is_file()
 
 
 def home() -> Path:
-    """The project data directory (embedded database, feeds, Scrapyd state): $PRICEWATCH_HOME or ./var."""
-    return Path(os.environ.get("PRICEWATCH_HOME") or PROJECT_ROOT / "var").resolve()
+    """The project data directory (embedded database, feeds, Scrapyd state): $PRICEWATCH_HOME, else var/ of the
+    checkout, else (an installed package) $XDG_DATA_HOME/pricewatch, i.e. ~/.local/share/pricewatch."""
+    if os.environ.get("PRICEWATCH_HOME"):
+        return Path(os.environ["PRICEWATCH_HOME"]).resolve()
+    if IN_CHECKOUT:
+        return (PROJECT_ROOT / "var").resolve()
+    return (Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "pricewatch").resolve()
 
 
 def database_url() -> str | None:

@@ -1,21 +1,12 @@
-"""Migrations run plain SQL: inline for tables, and the files of etl_sql/ for functions and views.
+"""Revisions run plain SQL, inline: tables, types, roles, grants on tables and data. Functions and views come
+from the files of etl_sql/ (migrations/repeatable.py), never from a revision.
 
 The text goes to the DB-API cursor untouched (no bind-parameter parsing), so SQL can use `:` and `%` freely.
 """
-from pathlib import Path
-
 from alembic import op
-
-ETL_SQL_DIR = Path(__file__).resolve().parent.parent / "etl_sql"
 
 
 def execute(statements: str) -> None:
-    """Run a block of SQL inside the revision's transaction."""
+    """Run a block of SQL inside the migration's transaction."""
     with op.get_bind().connection.cursor() as cur:
         cur.execute(statements)
-
-
-def apply(*names: str) -> None:
-    """Run etl_sql/<name> for each name, in order (files use `create or replace`, so re-applying is safe)."""
-    for name in names:
-        execute((ETL_SQL_DIR / name).read_text(encoding="utf-8"))

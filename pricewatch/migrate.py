@@ -1,29 +1,56 @@
-"""Run the Alembic migrations programmatically (what `pricewatch db upgrade` and the tests use)."""
-import sys
+"""Run the Alembic migrations programmatically (what `pricewatch db upgrade` and the tests use).
 
+The configuration is built here rather than read from alembic.ini, so an installed pricewatch migrates from
+any directory: the scripts are the `migrations` package wherever it is installed."""
+import contextlib
+from pathlib import Path
+
+import psycopg2
+import sqlalchemy.exc
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
-from foundation import config, database
+import migrations
+from foundation import database
+from foundation.errors import PricewatchError
+from migrations import repeatable
+
+SCRIPTS = Path(migrations.__file__).parent
 
 
 def alembic_config(url: str) -> Config:
     """Alembic's config for `url`; fails with a clear message when the server cannot be reached."""
     database.connect(url=url).close()
-    if str(config.PROJECT_ROOT) not in sys.path:
-        sys.path.insert(0, str(config.PROJECT_ROOT))
-    cfg = Config(str(config.PROJECT_ROOT / "alembic.ini"))
+    cfg = Config()
+    cfg.set_main_option("script_location", str(SCRIPTS))
     cfg.set_main_option("sqlalchemy.url", database.sqlalchemy_url(url).replace("%", "%%"))
-    cfg.attributes["configure_logger"] = False
     return cfg
 
 
+def revisions() -> list[str]:
+    """Every revision id, base to head."""
+    return repeatable.revision_order(ScriptDirectory(str(SCRIPTS)))
+
+
+@contextlib.contextmanager
+def one_transaction(revision: str):
+    """A migration is one transaction (migrations/env.py): when a statement fails, nothing changed."""
+    try:
+        yield
+    except (psycopg2.Error, sqlalchemy.exc.DBAPIError) as exc:
+        message = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise PricewatchError(f"migrating to {revision} failed, the database is unchanged: {message}") from exc
+
+
 def upgrade(url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(url), revision)
+    with one_transaction(revision):
+        command.upgrade(alembic_config(url), revision)
 
 
 def downgrade(url: str, revision: str = "base") -> None:
-    command.downgrade(alembic_config(url), revision)
+    with one_transaction(revision):
+        command.downgrade(alembic_config(url), revision)
 
 
 def current(url: str) -> str | None:

@@ -85,7 +85,7 @@ def test_egg_built_by_scrapyd_deploy_holds_what_the_spiders_import(tmp_path):
                    cwd=config.PROJECT_ROOT, check=True, capture_output=True)
     names = set(zipfile.ZipFile(egg).namelist())
     assert {"contracts/__init__.py", "contracts/store_listing.schema.json", "contracts/currencies.json",
-            "scrapers/settings.py", "scrapers/items.py", "scrapers/pricing.py", "pricewatch/config.py"} <= names
+            "scrapers/settings.py", "scrapers/items.py", "scrapers/pricing.py", "foundation/config.py"} <= names
     assert {f"scrapers/spiders/{name}.py" for name in project_spiders()} <= names
     entry_points = zipfile.ZipFile(egg).read("EGG-INFO/entry_points.txt").decode()
     assert "[scrapy]\nsettings = scrapers.settings" in entry_points

@@ -132,29 +132,6 @@ comment on column staging.store_listing.feed_file_id is 'ops.feed_file that firs
 comment on column staging.store_listing.last_seen_feed_file_id is 'ops.feed_file that last confirmed this state; the ETL propagates last_seen_at from rows whose id passed its watermark';
 comment on column staging.store_listing.line_number is 'Line of the record in its feed file (element number for JSON arrays)';
 
--- Loads and ETL runs of one source serialise on this key, so an ETL watermark never skips a change id
--- that a still-open load transaction has taken.
-create function ops.source_lock_key(source text) returns bigint
-language sql immutable parallel safe
-as $$ select hashtextextended('pricewatch.source:' || source, 0) $$;
-comment on function ops.source_lock_key(text) is 'Advisory-lock key that loads and ETL runs of one source share';
-
--- PostgreSQL 16 lets only a table's owner ANALYZE it, and the loader's role owns nothing. Without fresh
--- statistics after a load that grew a staging table a lot (the first load above all), the ETL that follows
--- plans for a near-empty table and joins by nested loops, quadratic in the load's size.
-create function ops.analyze_staging(relation regclass) returns void
-language plpgsql security definer set search_path = pg_catalog, pg_temp
-as $$
-begin
-    if (select relnamespace <> 'staging'::regnamespace from pg_class where oid = relation) then
-        raise exception '% is not a staging table', relation using errcode = 'insufficient_privilege';
-    end if;
-    execute format('analyze %s', relation);
-end
-$$;
-comment on function ops.analyze_staging(regclass) is 'Refreshes the planner statistics of a staging table for the loader, which does not own it';
-revoke all on function ops.analyze_staging(regclass) from public;
-
 alter default privileges in schema staging grant select, insert, update on tables to pricewatch_loader;
 alter default privileges in schema staging grant select on tables to pricewatch_etl;
 alter default privileges in schema reporting grant select on tables to pricewatch_reader;
@@ -166,9 +143,6 @@ grant select, insert, update on ops.feed_file, ops.load_reject to pricewatch_loa
 grant usage on schema staging, core, ops to pricewatch_etl;
 grant select on all tables in schema staging to pricewatch_etl;
 grant select on ops.feed_file to pricewatch_etl;
-
-grant execute on function ops.source_lock_key(text) to pricewatch_loader, pricewatch_etl;
-grant execute on function ops.analyze_staging(regclass) to pricewatch_loader;
 
 grant usage on schema reporting to pricewatch_reader;
 """

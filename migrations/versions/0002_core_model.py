@@ -1,4 +1,4 @@
-"""The 3NF price model (core), the ETL functions (etl) and the reporting views.
+"""The 3NF price model (core) and the schema of the ETL functions (etl).
 
 Revision ID: 0002
 Revises: 0001
@@ -9,32 +9,12 @@ from importlib import resources
 
 from alembic import op
 
-from migrations.sql_files import apply, execute
+from migrations.sql_files import execute
 
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
-
-# Dependency order: a file may use what the files before it define.
-ETL_FILES = (
-    "etl_normalize_title.sql",
-    "etl_new_changes.sql",
-    "etl_listing_descriptions.sql",
-    "etl_upsert_listings.sql",
-    "etl_price_period_changes.sql",
-    "etl_append_price_periods.sql",
-    "etl_move_last_seen.sql",
-    "etl_run.sql",
-    "etl_run_source.sql",
-)
-REPORTING_FILES = (
-    "reporting_price_history.sql",
-    "reporting_current_prices.sql",
-    "reporting_historical_lows.sql",
-    "reporting_best_prices.sql",
-    "reporting_price_drops.sql",
-)
 
 STORES = (
     ("steam", "Steam", "https://store.steampowered.com/"),
@@ -173,25 +153,13 @@ comment on schema etl is 'Functions that turn staging changes into the core mode
 """
 
 GRANTS = r"""
-revoke all on all functions in schema etl from public;
 grant usage on schema etl to pricewatch_etl;
-grant execute on all functions in schema etl to pricewatch_etl;
 grant select, insert, update on all tables in schema core to pricewatch_etl;
 grant select, insert, update on ops.etl_run, ops.etl_watermark to pricewatch_etl;
-
-revoke all on all functions in schema reporting from public;
-grant execute on all functions in schema reporting to pricewatch_reader;
-grant select on all tables in schema reporting to pricewatch_reader;
 """
 
 DOWNGRADE = r"""
-drop function reporting.price_drops_since(integer);
-drop view reporting.price_drops;
-drop view reporting.best_prices;
-drop view reporting.historical_lows;
-drop view reporting.current_prices;
-drop view reporting.price_history;
-drop schema etl cascade;
+drop schema etl;
 drop index staging.store_listing_last_seen_feed_idx;
 drop table ops.etl_run;
 drop table ops.etl_watermark;
@@ -226,7 +194,6 @@ def seed() -> None:
 def upgrade() -> None:
     execute(CORE)
     seed()
-    apply(*ETL_FILES, *REPORTING_FILES)
     execute(GRANTS)
 
 

@@ -1,4 +1,4 @@
-"""Deals chatter: news staging, news sources, items, deals, mentions of games, their ETL and views.
+"""Deals chatter: news staging, news sources, items, deals and mentions of games.
 
 Revision ID: 0004
 Revises: 0003
@@ -8,24 +8,12 @@ import json
 
 from alembic import op
 
-from migrations.sql_files import apply, execute
+from migrations.sql_files import execute
 
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
-
-ETL_FILES = (
-    "news_normalize_url.sql",
-    "news_touched_items.sql",
-    "news_upsert_items.sql",
-    "news_link_mentions.sql",
-    "news_run_source.sql",
-)
-REPORTING_FILES = (
-    "reporting_news_game_news.sql",
-    "reporting_news_reddit_deals.sql",
-)
 
 NEWS_SOURCES = (
     ("reddit", "Reddit", "Deal posts of r/GameDeals and the subreddits in PRICEWATCH_REDDIT_SUBREDDITS"),
@@ -171,23 +159,12 @@ alter table ops.etl_run drop constraint etl_run_source_fkey;
 """
 
 GRANTS = r"""
-grant execute on all functions in schema etl to pricewatch_etl;
-revoke all on all functions in schema etl from public;
 grant select on core.news_source, core.store_alias to pricewatch_etl;
 grant select, insert, update on core.news_feed, core.news_item, core.news_deal, core.news_mention to pricewatch_etl;
 grant delete on core.news_deal, core.news_mention to pricewatch_etl;
-grant select on reporting.game_news, reporting.reddit_deals to pricewatch_reader;
 """
 
 DOWNGRADE = r"""
-drop view reporting.reddit_deals;
-drop view reporting.game_news;
-drop function etl.run_news_source(text);
-drop function etl.transform_news_changes(text, bigint, bigint, timestamptz, timestamptz);
-drop function etl.link_news_mentions(text);
-drop function etl.upsert_news_items(text, bigint, bigint, timestamptz, timestamptz);
-drop function etl.touched_news_items(text, bigint, bigint, timestamptz, timestamptz);
-drop function etl.normalize_url(text);
 delete from ops.etl_run where source not in (select store from core.store);
 delete from ops.etl_watermark where source not in (select store from core.store);
 alter table ops.etl_watermark add constraint etl_watermark_source_fkey foreign key (source) references core.store;
@@ -215,7 +192,6 @@ def seed() -> None:
 def upgrade() -> None:
     execute(UPGRADE)
     seed()
-    apply(*ETL_FILES, *REPORTING_FILES)
     execute(GRANTS)
 
 

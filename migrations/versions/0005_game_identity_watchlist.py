@@ -1,21 +1,15 @@
-"""One game across stores, the watchlist with alerts, and the price timeline.
+"""One game across stores, and the watchlist with alerts.
 
 Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-28
 """
-from migrations.sql_files import apply, execute
+from migrations.sql_files import execute
 
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
-
-VIEW_FILES = (
-    "game_listings.sql",
-    "reporting_timeline.sql",
-    "watchlist_alerts.sql",
-)
 
 UPGRADE = r"""
 comment on table core.game is
@@ -87,14 +81,9 @@ grant select, insert, delete on ops.game_match_review to pricewatch_etl;
 grant select, insert on ops.alert_sent to pricewatch_etl;
 grant delete on core.game to pricewatch_etl;
 grant usage on schema reporting to pricewatch_etl;
-grant select on reporting.watchlist_alerts, reporting.price_timeline, reporting.game_listings to pricewatch_etl;
-grant select on reporting.watchlist_alerts, reporting.price_timeline, reporting.game_listings to pricewatch_reader;
 """
 
 DOWNGRADE = r"""
-drop view reporting.watchlist_alerts;
-drop view reporting.price_timeline;
-drop view reporting.game_listings;
 drop table ops.alert_sent;
 drop table core.watch_rule;
 drop table ops.game_match_review;
@@ -107,7 +96,6 @@ comment on table core.game is 'Canonical games; for now one per normalised store
 
 def upgrade() -> None:
     execute(UPGRADE)
-    apply(*VIEW_FILES)
     execute(GRANTS)
 
 

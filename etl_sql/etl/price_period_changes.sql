@@ -1,0 +1,158 @@
+-- The price periods a run opens or changes.
+-- needs revision 0002
+-- Price periods a run opens or changes, computed set-based from the run's changes.
+-- Each listing/region's changes are ordered after its newest period; a change starts a period when its
+-- price state differs from the state before it, so descriptive-only changes (title, url) extend a period
+-- and A -> B -> A makes three.
+create or replace function etl.price_period_changes(for_source text, after_change_id bigint, upto_change_id bigint)
+returns table (
+    price_period_id bigint,
+    listing_id bigint,
+    region text,
+    currency text,
+    price numeric,
+    regular_price numeric,
+    discount_percent smallint,
+    is_free boolean,
+    subscription text,
+    discount_ends_at timestamptz,
+    valid_from timestamptz,
+    valid_to timestamptz,
+    last_seen_at timestamptz,
+    opened_by_change_id bigint
+)
+language sql
+stable
+begin atomic
+    with new_change as (
+        select
+            listing.listing_id,
+            change.region,
+            change.change_seq,
+            change.change_id,
+            change.observed_at,
+            change.last_seen_at,
+            change.currency,
+            change.price,
+            change.regular_price,
+            change.discount_percent,
+            change.is_free,
+            change.subscription,
+            change.discount_ends_at
+        from etl.new_changes(for_source, after_change_id, upto_change_id) as change
+        join core.listing as listing
+            on listing.store = change.source and listing.store_item_id = change.store_item_id
+    ),
+    changed_key as (
+        select distinct new_change.listing_id, new_change.region
+        from new_change
+    ),
+    newest_period as (
+        -- The state the run's changes follow: the period that was open when the run began.
+        select newest.*
+        from changed_key
+        cross join lateral (
+            select period.*
+            from core.price_history as period
+            where period.listing_id = changed_key.listing_id and period.region = changed_key.region
+            order by period.valid_from desc, period.price_period_id desc
+            limit 1
+        ) as newest
+    ),
+    price_state as (
+        select
+            newest_period.price_period_id,
+            newest_period.listing_id,
+            newest_period.region,
+            0 as change_seq,
+            newest_period.opened_by_change_id as change_id,
+            newest_period.valid_from as observed_at,
+            newest_period.last_seen_at,
+            newest_period.currency,
+            newest_period.price,
+            newest_period.regular_price,
+            newest_period.discount_percent,
+            newest_period.is_free,
+            newest_period.subscription,
+            newest_period.discount_ends_at
+        from newest_period
+        union all
+        select
+            null,
+            new_change.listing_id,
+            new_change.region,
+            new_change.change_seq,
+            new_change.change_id,
+            new_change.observed_at,
+            new_change.last_seen_at,
+            new_change.currency,
+            new_change.price,
+            new_change.regular_price,
+            new_change.discount_percent,
+            new_change.is_free,
+            new_change.subscription,
+            new_change.discount_ends_at
+        from new_change
+    ),
+    compared as (
+        select
+            price_state.*,
+            lag(price_state.change_seq) over by_key is null
+                or (price_state.currency, price_state.price, price_state.regular_price,
+                    price_state.discount_percent, price_state.is_free, price_state.subscription)
+                   is distinct from
+                   lag((price_state.currency, price_state.price, price_state.regular_price,
+                        price_state.discount_percent, price_state.is_free, price_state.subscription)) over by_key
+                as starts_period
+        from price_state
+        window by_key as (partition by price_state.listing_id, price_state.region order by price_state.change_seq)
+    ),
+    numbered as (
+        select
+            compared.*,
+            count(*) filter (where compared.starts_period) over (
+                partition by compared.listing_id, compared.region order by compared.change_seq
+            ) as period_number
+        from compared
+    ),
+    period_extent as (
+        -- A period lasts as long as scrapes kept confirming its state; its discount end is the newest one shown.
+        select
+            numbered.listing_id,
+            numbered.region,
+            numbered.period_number,
+            max(numbered.last_seen_at) as last_seen_at,
+            (array_agg(numbered.discount_ends_at order by numbered.change_seq desc))[1] as discount_ends_at
+        from numbered
+        group by numbered.listing_id, numbered.region, numbered.period_number
+    ),
+    period_start as (
+        select
+            numbered.price_period_id,
+            numbered.listing_id,
+            numbered.region,
+            numbered.currency,
+            numbered.price,
+            numbered.regular_price,
+            numbered.discount_percent,
+            numbered.is_free,
+            numbered.subscription,
+            period_extent.discount_ends_at,
+            numbered.observed_at as valid_from,
+            lead(numbered.observed_at) over (
+                partition by numbered.listing_id, numbered.region order by numbered.change_seq
+            ) as valid_to,
+            period_extent.last_seen_at,
+            numbered.change_id as opened_by_change_id
+        from numbered
+        join period_extent
+            on period_extent.listing_id = numbered.listing_id
+            and period_extent.region = numbered.region
+            and period_extent.period_number = numbered.period_number
+        where numbered.starts_period
+    )
+    select * from period_start;
+end;
+
+comment on function etl.price_period_changes(text, bigint, bigint) is
+    'Price periods from a run''s changes: the period open before the run (price_period_id set) with its new valid_to, then the periods to open';

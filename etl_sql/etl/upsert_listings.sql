@@ -1,0 +1,65 @@
+-- Writes a run's regions, games and listings.
+-- needs revision 0002
+-- Regions, games and listings of a run's changes. Games go first, in their own statement, so the
+-- listing statement's snapshot sees games a concurrent run of another store has just committed.
+create or replace function etl.upsert_listings(for_source text, after_change_id bigint, upto_change_id bigint)
+returns integer
+language plpgsql
+as $$
+declare
+    listings_changed integer;
+begin
+    insert into core.region (region)
+    select distinct change.region
+    from etl.new_changes(for_source, after_change_id, upto_change_id) as change
+    on conflict do nothing;
+
+    -- The game is named after its first-described listing, without trademark marks ("Hades™" -> "Hades").
+    insert into core.game (normalized_title, title)
+    select distinct on (description.normalized_title)
+        description.normalized_title, btrim(regexp_replace(description.title, '[™®©]', '', 'g'))
+    from etl.listing_descriptions(for_source, after_change_id, upto_change_id) as description
+    where description.normalized_title <> ''
+    order by description.normalized_title, description.described_at
+    on conflict (normalized_title) do nothing;
+
+    insert into core.listing as listing (
+        store, store_item_id, kind, title, url, platforms, release_date, game_id, first_seen_at, described_at
+    )
+    select
+        for_source,
+        description.store_item_id,
+        description.kind,
+        description.title,
+        description.url,
+        description.platforms,
+        description.release_date,
+        game.game_id,
+        description.first_seen_at,
+        description.described_at
+    from etl.listing_descriptions(for_source, after_change_id, upto_change_id) as description
+    left join core.game as game on game.normalized_title = description.normalized_title
+    on conflict (store, store_item_id) do update
+    set kind = excluded.kind,
+        title = excluded.title,
+        url = excluded.url,
+        platforms = excluded.platforms,
+        release_date = excluded.release_date,
+        -- The matcher (pricewatch.games) and people decide a listing's game; only a new title starts over.
+        game_id = case when etl.normalize_title(listing.title) = etl.normalize_title(excluded.title)
+                       then coalesce(listing.game_id, excluded.game_id) else excluded.game_id end,
+        described_at = excluded.described_at
+    -- Price-only changes carry the same description: leave those rows alone.
+    where (listing.kind, listing.title, listing.url, listing.platforms, listing.release_date, listing.game_id)
+        is distinct from
+        (excluded.kind, excluded.title, excluded.url, excluded.platforms, excluded.release_date,
+         case when etl.normalize_title(listing.title) = etl.normalize_title(excluded.title)
+              then coalesce(listing.game_id, excluded.game_id) else excluded.game_id end);
+
+    get diagnostics listings_changed = row_count;
+    return listings_changed;
+end;
+$$;
+
+comment on function etl.upsert_listings(text, bigint, bigint) is
+    'Inserts regions, games and listings of a run''s changes and updates changed descriptions; returns listings written';

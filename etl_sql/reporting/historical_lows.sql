@@ -1,0 +1,55 @@
+-- All-time, 365-day and 90-day lows per listing, region and currency.
+-- needs revision 0002
+create or replace view reporting.historical_lows as
+with priced_period as (
+    select
+        price_history.*,
+        -- A period counts for a window when its price was current at some moment inside the window.
+        price_history.valid_to is null or price_history.valid_to > now() - interval '365 days' as within_365_days,
+        price_history.valid_to is null or price_history.valid_to > now() - interval '90 days' as within_90_days
+    from reporting.price_history
+    where price_history.price is not null
+),
+lows as (
+    -- "When" is the start of the most recent period at the low price.
+    select
+        listing_id,
+        region,
+        currency,
+        min(price) as all_time_low,
+        (array_agg(valid_from order by price, valid_from desc))[1] as all_time_low_at,
+        min(price) filter (where within_365_days) as low_365_days,
+        (array_agg(valid_from order by price, valid_from desc) filter (where within_365_days))[1] as low_365_days_at,
+        min(price) filter (where within_90_days) as low_90_days,
+        (array_agg(valid_from order by price, valid_from desc) filter (where within_90_days))[1] as low_90_days_at,
+        count(*) as periods
+    from priced_period
+    group by listing_id, region, currency
+)
+select
+    listing.store,
+    listing.store_item_id,
+    listing.title,
+    lows.region,
+    lows.currency,
+    current_price.price as current_price,
+    lows.all_time_low,
+    lows.all_time_low_at,
+    lows.low_365_days,
+    lows.low_365_days_at,
+    lows.low_90_days,
+    lows.low_90_days_at,
+    current_price.price = lows.all_time_low as at_all_time_low,
+    lows.periods,
+    listing.url,
+    lows.listing_id,
+    listing.game_id
+from lows
+join core.listing as listing on listing.listing_id = lows.listing_id
+left join reporting.current_prices as current_price
+    on current_price.listing_id = lows.listing_id
+    and current_price.region = lows.region
+    and current_price.currency = lows.currency;
+
+comment on view reporting.historical_lows is
+    'Per listing, region and currency: all-time, 365-day and 90-day lowest public price, each with when it began';

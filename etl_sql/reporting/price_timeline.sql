@@ -1,0 +1,54 @@
+-- One row per listing, region and day, the last known price carried forward.
+-- needs revision 0002
+create or replace view reporting.price_timeline as
+with listing_region as (
+    -- Days run from the first price seen to today: change-only storage must not end the line early.
+    select listing_id, region, min(valid_from) as first_seen_at
+    from core.price_history
+    group by listing_id, region
+),
+day as (
+    select listing_region.listing_id, listing_region.region, calendar.day::date as day
+    from listing_region
+    cross join lateral generate_series(
+        (listing_region.first_seen_at at time zone 'UTC')::date,
+        (now() at time zone 'UTC')::date,
+        interval '1 day'
+    ) as calendar (day)
+),
+day_price as (
+    -- The state at the close of the day (UTC), i.e. the price a buyer saw last that day.
+    select day.day, period.*
+    from day
+    cross join lateral (
+        select history.*
+        from reporting.price_history as history
+        where history.listing_id = day.listing_id
+          and history.region = day.region
+          and history.valid_from < (day.day + 1)::timestamp at time zone 'UTC'
+        order by history.valid_from desc, history.price_period_id desc
+        limit 1
+    ) as period
+)
+select
+    day,
+    store,
+    store_name,
+    title,
+    kind,
+    region,
+    currency,
+    price,
+    regular_price,
+    discount_percent,
+    is_free,
+    subscription_price,
+    valid_from as price_since,
+    listing_id,
+    game_id
+from day_price;
+
+comment on view reporting.price_timeline is
+    'One row per listing, region and day (UTC) from its first price to today, the last known price carried forward';
+-- The ETL role reads it too: games matching, watchlist and alerts run as that role.
+grant select on reporting.price_timeline to pricewatch_etl;

@@ -1,8 +1,0 @@
-create or replace view reporting.stores as
-select
-    store,
-    display_name as store_name,
-    homepage
-from core.store;
-
-comment on view reporting.stores is 'The stores pricewatch tracks (store is the code used everywhere else, e.g. steam)';
