@@ -24,7 +24,7 @@ from loader import build_loader
 from loader.feed_reader import is_feed
 from pricewatch import etl_cycle, migrate, people_data
 from pricewatch.feed_loading import load_each
-from pricewatch.games.store import rematch
+from pricewatch.games.store import rematch_all
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,6 @@ def restore(url: str, kept: dict) -> people_data.Restored:
     """The replaced database's watch rules and decisions into the rebuilt one, then games matched by them."""
     with contextlib.closing(database.connect(role="pricewatch_etl", url=url)) as conn:
         restored = people_data.restore(conn, kept)
-        rematch(conn)
+        rematch_all(conn)
         conn.commit()
     return restored

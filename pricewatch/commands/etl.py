@@ -15,6 +15,7 @@ def run(args) -> int:
 
     result = etl_cycle.run(sources=args.sources + args.source_options,
                            on_source=lambda source: print(etl_cycle.summary(source), flush=True))
+    print(etl_cycle.stage_summary(result), flush=True)
     if result.failed:
         raise PricewatchError(f"ETL failed for {', '.join(result.failed)} (see ops.etl_run)")
     return 0
