@@ -24,6 +24,8 @@ def source_rows() -> list[dict]:
 
 def coverage_rows() -> list[dict]:
     """Per spider, the coverage its last finished crawl recorded (stats sidecar `coverage`, `regions_skipped`)."""
+    from psycopg2.extras import RealDictCursor
+
     with contextlib.closing(database.connect(role="pricewatch_etl")) as conn:
         with conn.cursor(cursor_factory=RealDictCursor) as cur:
             cur.execute("""
