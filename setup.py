@@ -12,7 +12,7 @@ setup(
     package_data={
         "contracts": ["*.json"],
         "migrations": ["script.py.mako", "versions/*.py"],
-        "etl_sql": ["*/*.sql"],
+        "etl_sql": ["*.sql", "*/*.sql"],
         "pricewatch.web": ["templates/*.html", "static/*.*", "static/vendor/*/*"],
     },
     entry_points={

@@ -20,6 +20,7 @@ from foundation.errors import PricewatchError
 
 DATABASE_NAME = "pricewatch"
 ROLES = ("pricewatch_loader", "pricewatch_etl", "pricewatch_reader", "pricewatch_web")
+UPGRADE_HINT = "run `pricewatch db upgrade` first"
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,9 @@ def server_url() -> str:
     """URL of the configured server, or of the embedded one (started if needed), database pricewatch."""
     configured = config.database_url()
     if configured:
+        if urlsplit(configured).scheme not in ("postgres", "postgresql"):
+            raise PricewatchError(f"PRICEWATCH_DATABASE_URL is not a PostgreSQL URL like "
+                                  f"postgresql://user@host:5432/pricewatch: {describe(configured)!r}")
         return configured
     server = embedded_server()
     url = with_database(server.get_uri(), DATABASE_NAME)
@@ -60,7 +64,7 @@ def server_url() -> str:
 def ensure_database(url: str) -> None:
     """Create the database named in `url` if the server lacks it (embedded servers start with none)."""
     dbname = urlsplit(url).path.lstrip("/")
-    with contextlib.closing(psycopg2.connect(with_database(url, "postgres"))) as conn:
+    with contextlib.closing(connect(url=with_database(url, "postgres"))) as conn:
         conn.autocommit = True
         with conn.cursor() as cur:
             cur.execute("select 1 from pg_database where datname = %s", (dbname,))
@@ -82,13 +86,21 @@ def connect(role: str | None = None, url: str | None = None):
     url = url or server_url()
     try:
         conn = psycopg2.connect(url, application_name="pricewatch")
-    except psycopg2.OperationalError as exc:
-        raise PricewatchError(f"cannot connect to the database at {describe(url)}: {str(exc).strip()}") from exc
+    except (psycopg2.OperationalError, psycopg2.ProgrammingError) as exc:
+        # ProgrammingError: not a URL psycopg2 can read ("invalid dsn").
+        raise PricewatchError(f"cannot connect to the database at {describe(url)}: "
+                              f"{str(exc).strip().splitlines()[0]}") from exc
     if role:
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}")
-        with conn.cursor() as cur:
-            cur.execute(sql.SQL("set role {}").format(sql.Identifier(role)))
+        try:
+            with conn.cursor() as cur:
+                cur.execute(sql.SQL("set role {}").format(sql.Identifier(role)))
+        except psycopg2.errors.InvalidParameterValue as exc:
+            # The roles are created by the first migration.
+            conn.close()
+            raise PricewatchError(f"{str(exc).strip().splitlines()[0]}: the database is not set up yet; "
+                                  f"{UPGRADE_HINT}") from exc
         conn.commit()
     return conn
 
@@ -99,12 +111,29 @@ def sqlalchemy_url(url: str) -> str:
     return "postgresql+psycopg2://" + rest if scheme in ("postgres", "postgresql") else url
 
 
+# Errors of a database that lacks (some of) the migrations: a missing table, column, function or schema.
+UNMIGRATED = (psycopg2.errors.UndefinedTable, psycopg2.errors.UndefinedFunction, psycopg2.errors.UndefinedColumn,
+              psycopg2.errors.InvalidSchemaName)
+
+
+def user_error(exc: BaseException) -> PricewatchError | None:
+    """The one-line error a user should see for a database error that escaped a command; None for other errors."""
+    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, UNMIGRATED):
+        return PricewatchError(f"the database has no price model yet ({first_line}); {UPGRADE_HINT}")
+    if isinstance(exc, psycopg2.errors.InsufficientPrivilege):
+        return PricewatchError(f"{first_line}; the roles' grants are older than this pricewatch: {UPGRADE_HINT}")
+    if isinstance(exc, psycopg2.OperationalError):
+        return PricewatchError(f"the database went away: {first_line}")
+    if isinstance(exc, psycopg2.Error):
+        return PricewatchError(f"the database refused: {first_line}")
+    return None
+
+
 @contextlib.contextmanager
 def migrated():
     """Turns "relation/function/schema does not exist" into the fix the user needs."""
     try:
         yield
-    except (psycopg2.errors.UndefinedTable, psycopg2.errors.UndefinedFunction,
-            psycopg2.errors.InvalidSchemaName) as exc:
-        raise PricewatchError(f"the database has no price model yet ({str(exc).splitlines()[0]}); "
-                              "run `pricewatch db upgrade`") from exc
+    except UNMIGRATED as exc:
+        raise user_error(exc) from exc

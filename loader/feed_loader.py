@@ -39,6 +39,10 @@ COPY_BUFFER = 1 << 20
 
 log = logging.getLogger(__name__)
 
+REJECT_REASONS = """
+select reason, count(*) from ops.load_reject where feed_file_id = %s group by reason order by 2 desc, 1 limit 3
+"""
+
 
 @dataclass(frozen=True)
 class LoadResult:
@@ -51,6 +55,8 @@ class LoadResult:
     already_loaded_at: datetime | None = None
     # Lines taken by fingerprint as a latest state seen again, without being parsed (see loader.line_fingerprint).
     lines_fingerprinted: int = 0
+    # The commonest reject reasons with their counts, so the screen says why without a trip to ops.load_reject.
+    reject_reasons: tuple[tuple[str, int], ...] = ()
 
     @property
     def already_loaded(self) -> bool:
@@ -60,8 +66,14 @@ class LoadResult:
         if self.already_loaded:
             when = self.already_loaded_at.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
             return f"{self.path}: already loaded on {when} as feed_file {self.feed_file_id}"
-        return (f"{self.path}: read {self.lines_read}, new {self.rows_new}, "
+        line = (f"{self.path}: read {self.lines_read}, new {self.rows_new}, "
                 f"unchanged {self.rows_unchanged}, rejected {self.rows_rejected}")
+        if self.reject_reasons:
+            shown = sum(count for _, count in self.reject_reasons)
+            line += (" (" + "; ".join(f"{count} {reason}" for reason, count in self.reject_reasons)
+                     + ("; ..." if shown < self.rows_rejected else "")
+                     + f"; see ops.load_reject feed_file_id {self.feed_file_id})")
+        return line
 
 
 class FeedLoader:
@@ -194,7 +206,10 @@ class FeedLoader:
             self.copy_rejected_lines(cur, spec, path)
         cur.execute(statements.record_rejects(feed_file_id))
         cur.execute(statements.close_ledger(spec, feed_file_id))
-        return LoadResult(path, feed_file_id, *cur.fetchone(), lines_fingerprinted=fingerprinted)
+        counts = cur.fetchone()
+        cur.execute(REJECT_REASONS, (feed_file_id,))
+        return LoadResult(path, feed_file_id, *counts, lines_fingerprinted=fingerprinted,
+                          reject_reasons=tuple(cur.fetchall()))
 
     def refresh_statistics(self, spec: FeedSpec, rows_new: int) -> None:
         """Analyze the staging table when this load grew it by more than a tenth (or it was never analyzed):

@@ -45,6 +45,9 @@ SCHEMA_GRANTS = {
     "ops": "revoke all on all functions in schema ops from public;",
 }
 
+# Comments on every column of every reporting view that exists, run after each creation (etl_sql/column_comments.sql).
+COLUMN_COMMENTS = "column_comments.sql"
+
 # Every function and view of the schemas, and the ones among them each depends on.
 CATALOG_OBJECTS = """
 with object as (
@@ -168,3 +171,5 @@ def create(cur, objects: list[SqlObject]) -> None:
         cur.execute(found.text)
     for schema in sorted({found.name.partition(".")[0] for found in objects}):
         cur.execute(SCHEMA_GRANTS[schema])
+    # Column comments go with the views they describe: one glossary for the columns of every reporting view.
+    cur.execute(resources.files("etl_sql").joinpath(COLUMN_COMMENTS).read_text(encoding="utf-8"))

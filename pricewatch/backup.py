@@ -58,6 +58,7 @@ def backup(url: str, target: Path) -> Path:
     if target.is_dir():
         raise PricewatchError(f"{target} is a directory; give the backup file's name")
     partial = target.with_name(target.name + ".part")
+    database.connect(url=url).close()  # a one-line error when the server is unreachable, before pg_dump runs
     try:
         run_client("pg_dump", ["--format=custom", f"--file={partial}"], url)
         os.replace(partial, target)

@@ -3,13 +3,39 @@
 The timeline carries the last known price to today, so a price that has not changed since March still draws
 a line up to now. The all-time low is marked on every line, and a current discount is written at its end.
 """
+import logging
+import warnings
 from collections import defaultdict
 from datetime import timedelta
+from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
+# Font-cache notes and missing-glyph warnings are matplotlib's chatter, not the user's business (issue 18).
+logging.getLogger("matplotlib").setLevel(logging.ERROR)
 import matplotlib.pyplot as plt  # noqa: E402 (the backend must be chosen first)
+from matplotlib import font_manager  # noqa: E402
+
+# Fonts with Chinese, Japanese and Korean glyphs, best first (Debian: fonts-noto-cjk); Latin text stays in
+# DejaVu Sans and only the glyphs it lacks fall back to these.
+CJK_FAMILIES = ("Noto Sans CJK JP", "Noto Sans CJK SC", "Noto Sans CJK KR", "Noto Sans CJK TC", "Source Han Sans",
+                "WenQuanYi Zen Hei", "Droid Sans Fallback")
+CJK_FILE_MARKERS = ("NotoSansCJK", "SourceHanSans", "wqy-zenhei", "DroidSansFallback")
+
+
+def cjk_family() -> str | None:
+    """An installed CJK font family, or None. Fonts installed after matplotlib built its font cache are not in
+    it, so the system font directories are looked through once before giving up."""
+    def known() -> str | None:
+        names = {font.name for font in font_manager.fontManager.ttflist}
+        return next((family for family in CJK_FAMILIES if family in names), None)
+
+    if known() is None:
+        for path in font_manager.findSystemFonts():
+            if any(marker in Path(path).name for marker in CJK_FILE_MARKERS):
+                font_manager.fontManager.addfont(path)
+    return known()
 
 
 def series(rows: list[dict]) -> dict:
@@ -29,6 +55,15 @@ def series(rows: list[dict]) -> dict:
 def draw(title: str, rows: list[dict], path) -> int:
     """Writes the PNG, one panel per currency (prices in different currencies share no axis); returns the
     number of lines drawn."""
+    family = cjk_family()
+    with plt.rc_context({"font.family": ["DejaVu Sans", family] if family else ["DejaVu Sans"]}), \
+            warnings.catch_warnings():
+        # Without a CJK font such titles draw as boxes; matplotlib would warn once per glyph.
+        warnings.filterwarnings("ignore", message="Glyph .* missing from")
+        return draw_panels(title, rows, path)
+
+
+def draw_panels(title: str, rows: list[dict], path) -> int:
     lines = series(rows)
     currencies = sorted({currency for _, currency in lines}) or [""]
     figure, panels = plt.subplots(len(currencies), 1, figsize=(10, 2.5 + 2.5 * len(currencies)), dpi=100,

@@ -331,3 +331,19 @@ def wait(nodes: list[Node], job_ids: list[str], on_progress=None, poll_seconds: 
             unfinished = sorted(identity for identity in job_ids if states.get(identity) != "finished")
             raise PricewatchError(f"crawl jobs not finished after {timeout:.0f}s: {', '.join(unfinished)}")
         time.sleep(poll_seconds)
+
+
+def outcomes(conn, job_ids: list[str]) -> list[dict]:
+    """Per job, by spider: items scraped and what went wrong (None for a good crawl), as `pricewatch status`
+    words it (ops.source_status). Needs a role that reads ops.source_status (pricewatch_etl)."""
+    with conn.cursor() as cur:
+        cur.execute("""
+            select job.spider, job.job_id, job.state, job.items_scraped,
+                   case when status.last_failed_crawl_job_id = job.job_id then status.last_failed_crawl_problem end
+            from ops.crawl_job as job
+            left join ops.source_status as status on status.source = job.spider
+            where job.job_id = any(%s)
+            order by job.spider, job.job_id
+        """, (job_ids,))
+        columns = ("spider", "job_id", "state", "items_scraped", "problem")
+        return [dict(zip(columns, row)) for row in cur.fetchall()]

@@ -3,11 +3,13 @@
 The archive keeps each loaded feed under `<source>/<crawl date>/`, so it holds the history the database
 was built from. A rebuild replays it the way the daily runs made it: crawl date by crawl date, every feed of
 that date loaded (by source, then job id, which starts with the crawl time), then one ETL run. What feeds do
-not hold is not rebuilt: manual game decisions, watch rules and the alert log live only in the database
-(keep them with `pricewatch db backup`).
+not hold comes from the replaced database: its watch rules and manual game decisions are exported before the
+drop (to $PRICEWATCH_HOME/rebuild/kept-<time>.json) and imported after the replay, then games are re-matched.
+The alert log is not kept (`pricewatch db backup` keeps everything).
 """
 import contextlib
 import time
+from datetime import datetime, timezone
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import groupby
@@ -20,8 +22,9 @@ from foundation import config, database
 from foundation.errors import PricewatchError
 from loader import build_loader
 from loader.feed_reader import is_feed
-from pricewatch import etl_cycle, migrate
+from pricewatch import etl_cycle, migrate, people_data
 from pricewatch.feed_loading import load_each
+from pricewatch.games.store import rematch_all
 
 
 @dataclass(frozen=True)
@@ -31,10 +34,12 @@ class RebuildResult:
     crawl_dates: int
     failed_feeds: int
     seconds: float
+    kept: people_data.Restored | None = None
 
     def summary(self) -> str:
         return (f"rebuilt at revision {self.revision} from {self.feeds} archived feeds over {self.crawl_dates} "
-                f"crawl dates in {self.seconds:.1f}s" + (f"; {self.failed_feeds} feeds failed" if self.failed_feeds else ""))
+                f"crawl dates in {self.seconds:.1f}s" + (f"; {self.failed_feeds} feeds failed" if self.failed_feeds else "")
+                + (f"; {self.kept.summary()}" if self.kept else ""))
 
 
 def archived_feeds(archive: Path | None = None) -> list[Path]:
@@ -72,10 +77,15 @@ def rebuild(url: str, replace: bool = False, echo: Callable[[str], None] = lambd
     a line per crawl date, feed and ETL source."""
     started = time.monotonic()
     database.ensure_database(url)
+    kept = None
     if holds_pricewatch(url):
         if not replace:
             raise PricewatchError(f"{database.describe(url)} already holds a pricewatch database; "
                                   "rebuild only fills an empty one (--replace drops it first)")
+        kept_file = config.home() / "rebuild" / f"kept-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}.json"
+        with contextlib.closing(database.connect(url=url)) as conn:
+            kept = people_data.export(conn, kept_file)
+        echo(f"watch rules and manual game decisions saved to {kept_file}")
         drop_database(url)
         database.ensure_database(url)
     migrate.upgrade(url)
@@ -90,5 +100,15 @@ def rebuild(url: str, replace: bool = False, echo: Callable[[str], None] = lambd
             cycle = etl_cycle.run(url=url, on_source=lambda result: echo(etl_cycle.summary(result)))
             if cycle.failed:
                 raise PricewatchError(f"ETL failed for {', '.join(cycle.failed)} after crawl date {day} (see ops.etl_run)")
+    restored = kept and restore(url, kept)
     return RebuildResult(migrate.current(url), len(feeds), len({crawl_date(path) for path in feeds}), failed,
-                         time.monotonic() - started)
+                         time.monotonic() - started, restored)
+
+
+def restore(url: str, kept: dict) -> people_data.Restored:
+    """The replaced database's watch rules and decisions into the rebuilt one, then games matched by them."""
+    with contextlib.closing(database.connect(role="pricewatch_etl", url=url)) as conn:
+        restored = people_data.restore(conn, kept)
+        rematch_all(conn)
+        conn.commit()
+    return restored

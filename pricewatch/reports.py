@@ -10,6 +10,7 @@ from psycopg2 import sql
 from foundation import database
 from foundation.errors import PricewatchError
 from pricewatch import tabular
+from pricewatch.storefronts import check_known
 
 
 @dataclass(frozen=True)
@@ -22,16 +23,35 @@ class Report:
     game_column: str = "title"
     # Column kept to the last --days days; None: --days does not apply.
     days_column: str | None = None
+    # --sort NAME -> order; the first is the default (order_by).
+    sorts: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Listing kind shown when --kind is not given (None: every kind).
+    default_kind: str | None = None
+
+    def order(self, name: str, sort: str | None) -> tuple[str, ...]:
+        if sort is None:
+            return self.order_by
+        orders = dict(self.sorts)
+        if sort not in orders:
+            raise PricewatchError(f"--sort {sort} does not apply to {name}"
+                                  + (f"; one of {', '.join(orders)}" if orders else ""))
+        return orders[sort]
 
 
 REPORTS = {
     "best": Report(
         "best_prices", "cheapest current price of every game per currency, across stores",
-        ("game", "store", "region", "currency", "price", "regular_price", "discount_percent", "listings_compared",
-         "highest_price", "title", "url", "since", "last_seen_at"),
-        ("game", "store", "region", "currency", "price", "regular_price", "discount_percent", "listings_compared",
-         "highest_price", "since"),
-        ("game", "currency"), game_column="game"),
+        ("game", "store", "region", "currency", "price", "regular_price", "discount_percent", "discount_ends_at",
+         "all_time_low", "all_time_low_at", "at_all_time_low", "listings_compared", "highest_price", "kind", "title",
+         "url", "since", "last_seen_at"),
+        ("game", "store", "region", "currency", "price", "regular_price", "discount_percent", "discount_ends_at",
+         "all_time_low", "at_all_time_low", "listings_compared", "since"),
+        ("game", "currency"), game_column="game",
+        sorts=(("game", ("game", "currency")),
+               ("price", ("price", "game", "currency")),
+               ("discount", ("discount_percent desc", "game", "currency")),
+               ("sale-end", ("discount_ends_at", "game", "currency"))),
+        default_kind="game"),
     "lows": Report(
         "historical_lows", "all-time, 365-day and 90-day lows of every listing and region",
         ("store", "title", "region", "currency", "current_price", "all_time_low", "all_time_low_at", "low_365_days",
@@ -69,6 +89,9 @@ REPORTS = {
 }
 
 
+KINDS = ("game", "dlc", "bundle", "other")
+
+
 @dataclass(frozen=True)
 class Filters:
     game: str | None = None
@@ -76,6 +99,10 @@ class Filters:
     region: str | None = None
     days: int | None = None
     limit: int | None = None
+    # A listing kind, "all", or None for the report's default.
+    kind: str | None = None
+    min_discount: int | None = None
+    sort: str | None = None
 
 
 def query(name: str, filters: Filters) -> tuple[sql.Composable, list]:
@@ -94,6 +121,17 @@ def query(name: str, filters: Filters) -> tuple[sql.Composable, list]:
     if filters.region:
         conditions.append(sql.SQL("region = upper(%s)"))
         params.append(filters.region)
+    kind = filters.kind or report.default_kind
+    if filters.kind and "kind" not in report.columns:
+        raise PricewatchError(f"--kind does not apply to {name}")
+    if kind and kind != "all":
+        conditions.append(sql.SQL("kind = %s"))
+        params.append(kind)
+    if filters.min_discount is not None:
+        if "discount_percent" not in report.columns:
+            raise PricewatchError(f"--min-discount does not apply to {name}")
+        conditions.append(sql.SQL("discount_percent >= %s"))
+        params.append(filters.min_discount)
     if filters.days is not None:
         if report.days_column is None:
             raise PricewatchError(f"--days applies to {', '.join(n for n, r in REPORTS.items() if r.days_column)}, "
@@ -108,7 +146,7 @@ def query(name: str, filters: Filters) -> tuple[sql.Composable, list]:
         columns=sql.SQL(", ").join(map(sql.Identifier, report.columns)),
         view=sql.Identifier("reporting", report.view),
         where=sql.SQL(" where ") + sql.SQL(" and ").join(conditions) if conditions else sql.SQL(""),
-        order=sql.SQL(", ").join(order_term(term) for term in report.order_by),
+        order=sql.SQL(", ").join(order_term(term) for term in report.order(name, filters.sort)),
     )
     if filters.limit is not None:
         statement = sql.SQL("{} limit %s").format(statement)
@@ -126,6 +164,7 @@ def fetch(name: str, filters: Filters = Filters(), url: str | None = None) -> li
     statement, params = query(name, filters)
     with contextlib.closing(database.connect(role="pricewatch_reader", url=url)) as conn, database.migrated(), \
             conn.cursor() as cur:
+        check_known(conn, filters.store, filters.region)
         cur.execute(statement, params)
         return cur.fetchall()
 

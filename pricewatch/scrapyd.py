@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
 
-import requests
-
 from foundation import config
 from foundation.errors import PricewatchError
 
@@ -93,6 +91,8 @@ class Node:
 
     def call(self, endpoint: str, data=None, **params) -> dict:
         """GET (no data) or POST (data) `endpoint`; Scrapyd's `status: error` becomes a PricewatchError."""
+        import requests  # a tenth of a second to import: only commands that talk to Scrapyd pay it
+
         address = urljoin(self.url, endpoint)
         auth = (self.auth.username, self.auth.password) if self.auth else None
         try:

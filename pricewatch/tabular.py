@@ -5,9 +5,6 @@ import sys
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
-from rich.console import Console
-from rich.table import Table
-
 FORMATS = ("table", "csv", "json")
 
 
@@ -50,6 +47,9 @@ def write(columns: list[str], rows: list[tuple], fmt: str = "table", title: str 
         writer.writerow(columns)
         writer.writerows([as_text(value) for value in row] for row in rows)
     elif fmt == "table":
+        from rich.console import Console  # rich is for tables only: CSV and JSON, and --help, start without it
+        from rich.table import Table
+
         shown = [columns.index(name) for name in table_columns or columns]
         table = Table(title=title, show_lines=False)
         for index in shown:

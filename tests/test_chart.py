@@ -59,3 +59,27 @@ def test_chart_csv_is_the_same_data(game_in_two_stores, capsys):
 def test_chart_of_an_unknown_game_is_a_clear_error(game_in_two_stores, capsys):
     assert main(["chart", "Silksong"]) == 1
     assert "no game titled like 'Silksong'" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_chart_of_a_cjk_title_draws_its_glyphs_and_writes_nothing_on_stderr(admin, staging, tmp_path, capfd):
+    """A CJK font when the system has one (Debian: fonts-noto-cjk); with or without it, no warnings."""
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    from pricewatch import chart
+
+    title = "ファイナルファンタジーVII リメイク"
+    staging.change("1462040", "2026-01-01T12:00:00Z", region="JP", currency="JPY", price="9878",
+                   regular_price="9878", discount_percent=0, title=title)
+    run_etl(admin, "steam")
+    capfd.readouterr()
+    output = tmp_path / "ff7.png"
+    assert main(["chart", title, "-o", str(output)]) == 0
+    assert output.read_bytes().startswith(PNG_SIGNATURE)
+    assert capfd.readouterr().err == ""
+    family = chart.cjk_family()
+    if family is None:
+        pytest.skip("no CJK font installed (apt-get install fonts-noto-cjk): the glyphs draw as boxes")
+    font = FT2Font(font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False))
+    assert all(font.get_char_index(ord(character)) for character in title if not character.isascii())

@@ -31,8 +31,10 @@ def test_load_prints_one_line_per_file_of_a_directory_in_path_order(db_url, tmp_
     (tmp_path / "feeds" / "c.jl.tmp").write_text("{")
     (tmp_path / "feeds" / "a.stats.json").write_text("{}")
     assert main(["load", str(tmp_path / "feeds")]) == 0
-    assert capsys.readouterr().out == (f"{a}: read 2, new 1, unchanged 0, rejected 1\n"
-                                       f"{b}: read 1, new 1, unchanged 0, rejected 0\n")
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f"{a}: read 2, new 1, unchanged 0, rejected 1 (1 price: ")
+    assert out[0].endswith("; see ops.load_reject feed_file_id 1)")
+    assert out[1:] == [f"{b}: read 1, new 1, unchanged 0, rejected 0"]
     assert main(["load", str(a)]) == 0
     assert "already loaded on" in capsys.readouterr().out
 
@@ -159,7 +161,7 @@ def test_prune_deletes_only_archives_older_than_the_limit(archive, capsys, monke
     assert recent.exists() and odd.exists() and not old.exists() and not only_old.exists()
     assert not (archive / "steam" / "2026-09-01").exists()
     monkeypatch.setenv("PRICEWATCH_ARCHIVE_DAYS", "0")
-    assert main(["feeds", "prune"]) == 0
+    assert main(["feeds", "prune", "--yes"]) == 0
     assert "deleted 1 archived files" in capsys.readouterr().out and not recent.exists() and odd.exists()
 
 

@@ -84,7 +84,7 @@ def test_rebuild_from_the_archive_gives_identical_reporting_views(db_url, pricew
     assert main(["db", "rebuild"]) == 1
     refused = capsys.readouterr()
     assert "already holds a pricewatch database" in refused.err
-    assert main(["db", "rebuild", "--replace"]) == 0
+    assert main(["db", "rebuild", "--replace", "--yes"]) == 0
     output = capsys.readouterr().out
     with capsys.disabled():
         print(f"\nrebuild of 6 archived feeds over 4 crawl dates: {time.monotonic() - started:.1f}s")
@@ -138,3 +138,33 @@ def test_backup_keeps_the_password_off_the_command_line():
 
     dbname, environment = connection_arguments("postgresql://pw:s%40cret@127.0.0.1:5432/pricewatch")
     assert (dbname, environment["PGPASSWORD"]) == ("postgresql://pw@127.0.0.1:5432/pricewatch", "s@cret")
+
+
+def test_rebuild_replace_keeps_the_watchlist_and_manual_game_decisions(db_url, pricewatch_home, capsys):
+    land("2026-11-01", "steam", HISTORY["2026-11-01"]["steam"])
+    land("2026-11-01", "gog", HISTORY["2026-11-01"]["gog"])
+    assert main(["load", "--landing"]) == 0 and main(["etl"]) == 0
+    assert main(["watch", "add", "Hollow Knight", "--below", "10", "--currency", "USD", "--region", "US"]) == 0
+    assert main(["games", "merge", "steam:367520", "gog:1207658924"]) == 0
+    kept_rules = rows_of(db_url, "select title, region, currency, below, created_at from core.watch_rule")
+    capsys.readouterr()
+
+    assert main(["db", "rebuild", "--replace", "--yes"]) == 0
+    output = capsys.readouterr().out
+    assert "kept 1 of 1 watch rules and 1 of 1 manual game decisions" in output
+    assert f"watch rules and manual game decisions saved to {pricewatch_home / 'rebuild'}/kept-" in output
+    assert rows_of(db_url, "select title, region, currency, below, created_at from core.watch_rule") == kept_rules
+    assert rows_of(db_url, """
+        select listing.store, same_as.store, decision.action from core.game_decision as decision
+        join core.listing as listing using (listing_id)
+        join core.listing as same_as on same_as.listing_id = decision.same_as_listing_id""") == [
+        ("gog", "steam", "merge")]
+    assert rows_of(db_url, "select count(distinct game_id) from core.listing where store_item_id in "
+                          "('367520', '1207658924')") == [(1,)], "the merge decision is applied again"
+
+
+def rows_of(url: str, query: str) -> list[tuple]:
+    """A connection per query: the rebuild drops the database under any connection held across it."""
+    with contextlib.closing(psycopg2.connect(url)) as conn, conn.cursor() as cur:
+        cur.execute(query)
+        return cur.fetchall()

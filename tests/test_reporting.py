@@ -121,7 +121,9 @@ def test_report_with_no_rows_says_so(db_url, capsys):
 
 @pytest.mark.parametrize("argv, message", [
     (["best", "--days", "7"], "--days applies to drops, history, news, deals, not to best"),
-    (["drops", "--days", "-1"], "--days must be 0 or more"),
+    (["lows", "--sort", "price"], "--sort price does not apply to lows"),
+    (["lows", "--kind", "dlc"], "--kind does not apply to lows"),
+    (["deals", "--min-discount", "10"], "--min-discount does not apply to deals"),
 ])
 def test_report_refuses_options_that_do_not_apply(db_url, capsys, argv, message):
     assert main(["report", *argv]) == 1
@@ -134,3 +136,78 @@ def test_every_etl_and_reporting_function_is_commented(admin):
         where n.nspname in ('etl', 'reporting') and obj_description(p.oid, 'pg_proc') is null""") == []
     assert len(rows(admin, "select 1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace "
                            "where n.nspname in ('etl', 'reporting')")) == 19
+
+
+def test_best_prices_say_whether_the_price_is_the_lowest_ever_and_when_the_sale_ends(history, staging):
+    staging.change("367520", days_ago(1).isoformat(), region="GB", title="Hollow Knight", currency="GBP",
+                   price="5.99", regular_price="11.99", discount_percent=50, discount_ends_at=days_ago(-6).isoformat())
+    assert run_etl(history, "steam")["status"] == "succeeded"
+    assert rows(history, """
+        select currency, price, all_time_low, at_all_time_low, discount_ends_at
+        from reporting.best_prices order by currency""") == [
+        ("GBP", Decimal("5.99"), Decimal("5.99"), True, days_ago(-6)),
+        ("USD", Decimal("8.99"), Decimal("8.99"), True, None),
+    ]
+
+
+@pytest.fixture
+def with_dlc(history, staging):
+    staging.change("1000", days_ago(2).isoformat(), title="Hollow Knight - Soundtrack", kind="dlc", price="1.99",
+                   regular_price="9.99", discount_percent=80)
+    assert run_etl(history, "steam")["status"] == "succeeded"
+    return history
+
+
+@pytest.mark.parametrize("argv, expected", [
+    ([], [("Hollow Knight", "GBP"), ("Hollow Knight", "USD")]),
+    (["--kind", "dlc"], [("Hollow Knight - Soundtrack", "USD")]),
+    (["--kind", "all", "--sort", "discount"],
+     [("Hollow Knight - Soundtrack", "USD"), ("Hollow Knight", "USD"), ("Hollow Knight", "GBP")]),
+    (["--kind", "all", "--sort", "price"],
+     [("Hollow Knight - Soundtrack", "USD"), ("Hollow Knight", "USD"), ("Hollow Knight", "GBP")]),
+    (["--min-discount", "40"], [("Hollow Knight", "USD")]),
+    (["--kind", "all", "--min-discount", "41"], [("Hollow Knight - Soundtrack", "USD")]),
+])
+def test_report_best_kind_sort_and_min_discount(with_dlc, capsys, argv, expected):
+    best = json.loads(report(capsys, "best", "--format", "json", *argv))
+    assert [(row["game"], row["currency"]) for row in best] == expected
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["best", "--store", "amazon"], "unknown store 'amazon'; known stores: epic, eshop, gog, psstore, steam"),
+    (["history", "--region", "xx"], "unknown region 'xx'; known regions: GB, US"),
+])
+def test_unknown_store_or_region_lists_the_known_ones(history, capsys, argv, message):
+    assert main(["report", *argv]) == 1
+    assert capsys.readouterr().err == f"pricewatch: error: {message}\n"
+
+
+def test_game_shows_one_game_at_every_store_and_region(history, capsys):
+    assert main(["game", "hollow knight", "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [(row["store"], row["region"], row["currency"], row["price"], row["subscription_price"],
+             row["all_time_low"], row["at_all_time_low"]) for row in listed] == [
+        ("steam", "GB", "GBP", "11.99", None, "11.99", True),
+        ("gog", "US", "USD", "8.99", None, "8.99", True),
+        ("steam", "US", "USD", "9.99", None, "4.99", False),
+        ("psstore", "US", "USD", None, "5.99", None, None),
+    ]
+    assert listed[2]["all_time_low_at"] == days_ago(200).isoformat()
+    assert listed[2]["last_seen_at"] == days_ago(5).isoformat()
+    assert main(["game", "hollow knight", "--region", "gb"]) == 0
+    table = capsys.readouterr().out
+    assert "11.99" in table and "USD" not in table
+    assert main(["game", "silksong"]) == 1
+    assert "no game titled like 'silksong' is known" in capsys.readouterr().err
+
+
+def test_every_column_of_every_reporting_view_is_commented(admin):
+    columns = rows(admin, """
+        select view.relname, col_description(view.oid, attribute.attnum)
+        from pg_class as view
+        join pg_namespace as schema on schema.oid = view.relnamespace
+        join pg_attribute as attribute on attribute.attrelid = view.oid
+        where schema.nspname = 'reporting' and view.relkind = 'v' and attribute.attnum > 0
+          and not attribute.attisdropped""")
+    assert len({view for view, _ in columns}) >= 12 and len(columns) > 150
+    assert [view for view, description in columns if not description] == []

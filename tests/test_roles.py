@@ -8,7 +8,9 @@ from psycopg2 import errors, sql
 # The views every reader relies on; the test reads the whole list from the catalogue, so a new view is covered.
 KNOWN_VIEWS = {"current_prices", "best_prices", "price_history", "historical_lows", "price_drops", "price_timeline",
                "watchlist_alerts", "game_listings", "game_news", "reddit_deals", "game_search", "source_status",
-               "watch_rules"}
+               "watch_rules", "stores", "regions"}
+# Views of reference data the migrations fill (the stores pricewatch tracks); the others start empty.
+SEEDED_VIEWS = {"stores"}
 
 
 @contextlib.contextmanager
@@ -56,7 +58,7 @@ def test_reader_selects_every_reporting_view(db_url):
     with as_role(db_url, "pricewatch_reader") as cur:
         for view in views:
             cur.execute(sql.SQL("select * from {} limit 1").format(sql.Identifier("reporting", view)))
-            assert cur.fetchall() == [], view
+            assert (cur.fetchall() != []) == (view in SEEDED_VIEWS), view
 
 
 def test_reader_calls_the_drops_function(db_url):

@@ -38,9 +38,18 @@ select
     ranked.highest_price,
     ranked.game_id,
     ranked.listing_id,
-    ranked.store_item_id
+    ranked.store_item_id,
+    ranked.discount_ends_at,
+    lows.all_time_low,
+    lows.all_time_low_at,
+    lows.at_all_time_low
 from ranked
 join core.game as game on game.game_id = ranked.game_id
+-- "Is this the lowest, should I wait?": the lows of the very listing and region that is cheapest now.
+left join reporting.historical_lows as lows
+    on lows.listing_id = ranked.listing_id
+    and lows.region = ranked.region
+    and lows.currency = ranked.currency
 where ranked.price_rank = 1;
 
 comment on view reporting.best_prices is

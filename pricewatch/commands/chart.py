@@ -25,10 +25,6 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from pricewatch import (
-        chart,  # matplotlib takes a second to import; no other command should pay for it
-    )
-
     with contextlib.closing(database.connect(role="pricewatch_reader")) as conn, migrated():
         with conn.cursor() as cur:
             game = find_game(cur, args.title)
@@ -40,6 +36,10 @@ def run(args) -> int:
         tabular.write(list(COLUMNS), [tuple(row[column] for column in COLUMNS) for row in rows], "csv")
         return 0
     output = args.output or Path("".join(c if c.isalnum() else "-" for c in game.title).strip("-").lower() + ".png")
+    if not output.parent.is_dir():
+        raise PricewatchError(f"cannot write {output}: no directory {output.parent}")
+    from pricewatch import chart  # matplotlib takes a second to import: only once there is something to draw
+
     lines = chart.draw(game.title, rows, output)
     days = [row["day"] for row in rows]
     print(f"wrote {output} ({lines} line(s), {min(days)} to {max(days)})")

@@ -3,7 +3,9 @@ database is, rebuild it from the feed archive, back it up and restore it."""
 from pathlib import Path
 
 from foundation import config, database
-from pricewatch import backup, migrate, rebuild
+from pricewatch.commands import confirm
+
+# Alembic (migrate) and the loader (rebuild) are imported by the actions that use them: `db url` stays quick.
 
 
 def register(subparsers) -> None:
@@ -14,10 +16,13 @@ def register(subparsers) -> None:
     upgrade.set_defaults(func=run_upgrade)
     downgrade = actions.add_parser("downgrade", help="undo migrations (default: all of them)")
     downgrade.add_argument("revision", nargs="?", default="base")
+    downgrade.add_argument("--yes", action="store_true", help="do not ask (needed without a terminal)")
     downgrade.set_defaults(func=run_downgrade)
     actions.add_parser("url", help="print the database URL (password hidden)").set_defaults(func=run_url)
     rebuilt = actions.add_parser("rebuild", help="migrate an empty database and replay every archived feed into it")
-    rebuilt.add_argument("--replace", action="store_true", help="drop an existing pricewatch database first")
+    rebuilt.add_argument("--replace", action="store_true",
+                         help="drop an existing pricewatch database first (its watch rules and game decisions are kept)")
+    rebuilt.add_argument("--yes", action="store_true", help="with --replace: do not ask (needed without a terminal)")
     rebuilt.set_defaults(func=run_rebuild)
     dump = actions.add_parser("backup", help="write the whole database to a file (pg_dump custom format)")
     dump.add_argument("file", type=Path)
@@ -34,6 +39,8 @@ def where() -> str:
 
 
 def run_upgrade(args) -> int:
+    from pricewatch import migrate
+
     url = database.server_url()
     migrate.upgrade(url, args.revision)
     print(f"database at revision {migrate.current(url)}: {where()}")
@@ -41,7 +48,12 @@ def run_upgrade(args) -> int:
 
 
 def run_downgrade(args) -> int:
+    from pricewatch import migrate
+
     url = database.server_url()
+    what = "every pricewatch table and all its data" if args.revision == "base" else \
+        f"what the migrations after {args.revision} created, with its data"
+    confirm(f"drop {what} in {where()}", args.yes)
     migrate.downgrade(url, args.revision)
     print(f"database at revision {migrate.current(url) or 'base'}: {where()}")
     return 0
@@ -53,18 +65,27 @@ def run_url(args) -> int:
 
 
 def run_rebuild(args) -> int:
+    from pricewatch import rebuild
+
+    if args.replace:
+        confirm(f"drop the pricewatch database {where()} (if there is one; its watch rules and manual game "
+                "decisions are kept) and rebuild it from the archived feeds", args.yes)
     result = rebuild.rebuild(database.server_url(), replace=args.replace, echo=lambda line: print(line, flush=True))
     print(f"{result.summary()}: {where()}")
     return 1 if result.failed_feeds else 0
 
 
 def run_backup(args) -> int:
+    from pricewatch import backup
+
     path = backup.backup(database.server_url(), args.file)
     print(f"backed up {where()} to {path} ({path.stat().st_size} bytes)")
     return 0
 
 
 def run_restore(args) -> int:
+    from pricewatch import backup
+
     backup.restore(database.server_url(), args.file)
     print(f"restored {args.file} into {where()}")
     return 0

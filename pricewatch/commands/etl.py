@@ -1,6 +1,5 @@
 """pricewatch etl [SOURCE...]: turn newly loaded staging rows into the core price model, per source."""
 from foundation.errors import PricewatchError
-from pricewatch import etl_cycle
 
 
 def register(subparsers) -> None:
@@ -11,12 +10,11 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def print_source(result: dict) -> None:
-    print(etl_cycle.summary(result), flush=True)
-
-
 def run(args) -> int:
-    result = etl_cycle.run(sources=args.sources + args.source_options, on_source=print_source)
+    from pricewatch import etl_cycle  # the game matcher's rapidfuzz: not for --help
+
+    result = etl_cycle.run(sources=args.sources + args.source_options,
+                           on_source=lambda source: print(etl_cycle.summary(source), flush=True))
     print(etl_cycle.stage_summary(result), flush=True)
     if result.failed:
         raise PricewatchError(f"ETL failed for {', '.join(result.failed)} (see ops.etl_run)")

@@ -1,6 +1,7 @@
 """pricewatch feeds prune|usage: manage feed files on disk (landing and archive)."""
 from foundation import config
 from foundation.errors import PricewatchError
+from pricewatch.commands import confirm
 from loader.landing import archive_days, feeds_disk_usage, prune_archive
 
 
@@ -10,6 +11,7 @@ def register(subparsers) -> None:
     prune = actions.add_parser("prune", help="delete archived feeds older than some days")
     prune.add_argument("--older-than", type=int, metavar="DAYS",
                        help="age in days (default $PRICEWATCH_ARCHIVE_DAYS, else 30)")
+    prune.add_argument("--yes", action="store_true", help="do not ask (needed without a terminal, e.g. in cron)")
     prune.set_defaults(func=run_prune)
     actions.add_parser("usage", help="files and bytes in landing and archive").set_defaults(func=run_usage)
 
@@ -22,6 +24,8 @@ def run_prune(args) -> int:
     days = archive_days() if args.older_than is None else args.older_than
     if days < 0:
         raise PricewatchError(f"--older-than must not be negative, got {days}")
+    confirm(f"delete the archived feeds older than {days} days in {config.archive_dir()} (a rebuild cannot "
+            "replay them afterwards)", args.yes)
     freed = prune_archive(days)
     print(f"deleted {freed.files} archived files ({megabytes(freed.bytes)}) older than {days} days "
           f"from {config.archive_dir()}")

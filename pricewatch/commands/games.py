@@ -10,7 +10,6 @@ from foundation.database import migrated
 from pricewatch import tabular
 from pricewatch.games import decisions
 from pricewatch.games.lookup import find_game
-from pricewatch.games.store import match_pending, rematch_all
 
 
 def register(subparsers) -> None:
@@ -32,6 +31,8 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from pricewatch.games.store import match_pending, rematch_all  # the matcher's rapidfuzz: not for --help
+
     with contextlib.closing(database.connect(role="pricewatch_etl")) as conn, migrated():
         action = args.games_command
         if action == "merge":

@@ -5,23 +5,13 @@ stderr, with a warning for every item that breaks its feed contract. The respons
 store URL a replay route serves this file for, else a file:// URL (spiders then recognise the page by its
 content). The region is --region, else whatever the spider reads from the URL or the content.
 """
-import asyncio
-import inspect
 import json
 import sys
 from pathlib import Path
 
-from itemadapter import ItemAdapter, is_item
-from scrapy import Request
-from scrapy.crawler import Crawler
-from scrapy.responsetypes import responsetypes
-from scrapy.settings import Settings
-from scrapy.spiderloader import get_spider_loader
-from scrapy.utils.misc import load_object
-
 from foundation.errors import PricewatchError
-from pricewatch import replay
-from scrapers.pipelines.validation import contract_errors
+
+# Scrapy is imported by the functions that use it: it takes most of a second, and every command registers here.
 
 
 def register(subparsers) -> None:
@@ -33,14 +23,20 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def project_settings() -> Settings:
+def project_settings():
+    from scrapy.settings import Settings
+
     settings = Settings()
     settings.setmodule("scrapers.settings", priority="project")
     return settings
 
 
-def build_spider(source: str, settings: Settings | None = None, **arguments):
+def build_spider(source: str, settings=None, **arguments):
     """A spider instance wired to a crawler (so it sees settings), without starting a crawl."""
+    from scrapy.crawler import Crawler
+    from scrapy.spiderloader import get_spider_loader
+    from scrapy.utils.misc import load_object
+
     settings = settings or project_settings()
     loader = get_spider_loader(settings)
     try:
@@ -55,6 +51,11 @@ def build_spider(source: str, settings: Settings | None = None, **arguments):
 
 def saved_response(path: Path, url: str | None = None, region: str | None = None):
     """A Scrapy response built from a saved body, as the spider would have received it."""
+    from scrapy import Request
+    from scrapy.responsetypes import responsetypes
+
+    from pricewatch import replay
+
     if not path.is_file():
         raise PricewatchError(f"no such file: {path}")
     if url is None:
@@ -70,6 +71,9 @@ def saved_response(path: Path, url: str | None = None, region: str | None = None
 
 
 def collect(output) -> list:
+    import asyncio
+    import inspect
+
     if inspect.isasyncgen(output):
         async def drain():
             return [value async for value in output]
@@ -79,6 +83,9 @@ def collect(output) -> list:
 
 def parse_file(source: str, path: Path, url: str | None = None, region: str | None = None) -> tuple[list, int]:
     """(items, number of requests ignored) the spider's callback yields for the saved response."""
+    from itemadapter import ItemAdapter, is_item
+    from scrapy import Request
+
     spider = build_spider(source)
     response = saved_response(path, url, region)
     try:
@@ -91,6 +98,8 @@ def parse_file(source: str, path: Path, url: str | None = None, region: str | No
 
 
 def run(args) -> int:
+    from scrapers.pipelines.validation import contract_errors
+
     items, requests = parse_file(args.source, args.file, args.url, args.region)
     schemas = project_settings().getdict("PRICEWATCH_ITEM_SCHEMAS")
     for item in items:

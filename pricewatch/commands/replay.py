@@ -2,8 +2,6 @@
 import time
 from collections import Counter
 
-from pricewatch import replay
-
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("replay", help="serve recorded store responses for offline crawls")
@@ -18,6 +16,8 @@ def register(subparsers) -> None:
 
 
 def run_serve(args) -> int:
+    from pricewatch import replay
+
     routes = replay.load_routes(args.routes)
     with replay.ReplayServer(routes, port=args.port) as server:
         print(f"replaying {len(routes)} routes at {server.url}", flush=True)
@@ -27,6 +27,8 @@ def run_serve(args) -> int:
 
 
 def run_check(args) -> int:
+    from pricewatch import replay
+
     routes = replay.load_routes(args.routes)
     for origin, count in sorted(Counter(route.origin.split(" route ")[0] for route in routes).items()):
         print(f"{origin}: {count} routes")

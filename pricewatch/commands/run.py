@@ -5,15 +5,11 @@ deployed -> every spider scheduled -> wait -> landing feeds loaded -> ETL -> bes
 """
 import contextlib
 
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
 from foundation import database
 from foundation.errors import PricewatchError
-from loader import build_loader
-from loader.landing import landing_feeds
-from pricewatch import crawl_jobs, etl_cycle, migrate, replay, reports, scrapyd
-from pricewatch.feed_loading import load_each
+
+# Crawling, loading and migrating pull in Scrapy, requests and Alembic: each function imports what it uses,
+# so registering this command costs `pricewatch --help` nothing.
 
 # A fresh `pricewatch run` is its own crawl: one-minute slots keep a double start from crawling twice.
 RUN_SLOT_MINUTES = 1
@@ -32,6 +28,10 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from rich.console import Console
+
+    from pricewatch import crawl_jobs, migrate, replay, reports, scrapyd
+
     console = Console()
     url = database.server_url()
     migrate.upgrade(url)
@@ -62,10 +62,33 @@ def run(args) -> int:
     for name in ("best", "drops"):
         console.rule(f"pricewatch report {name}")
         reports.write(name, url=url)
+    print_crawl_summary(console, url, [job.job_id for job in jobs])
     return 0
 
 
-def load_landing(console: Console, url: str) -> None:
+def print_crawl_summary(console, url: str, job_ids: list[str]) -> None:
+    """The last word: which crawls were good and which failed their health checks, and why."""
+    from rich.markup import escape
+
+    from pricewatch import crawl_jobs
+
+    console.rule("crawls")
+    with contextlib.closing(database.connect(role="pricewatch_etl", url=url)) as conn:
+        outcomes = crawl_jobs.outcomes(conn, job_ids)
+    for outcome in outcomes:
+        verdict = f"[red]FAILED[/]: {escape(outcome['problem'])}" if outcome["problem"] else "[green]ok[/]"
+        console.print(f"{outcome['spider']}: {outcome['items_scraped'] or 0} items, {verdict}", highlight=False)
+    failed = sum(outcome["problem"] is not None for outcome in outcomes)
+    if failed:
+        console.print(f"{failed} of {len(outcomes)} crawls failed their health checks; their items are loaded "
+                      "all the same (`pricewatch status` keeps the reasons)", highlight=False)
+
+
+def load_landing(console, url: str) -> None:
+    from loader import build_loader
+    from loader.landing import landing_feeds
+    from pricewatch.feed_loading import load_each
+
     console.rule("pricewatch load --landing")
     with build_loader({"DATABASE_URL": url}) as loader:
         failed = []
@@ -77,7 +100,9 @@ def load_landing(console: Console, url: str) -> None:
         raise PricewatchError(f"{len(failed)} feeds failed to load (see above)")
 
 
-def transform(console: Console, url: str) -> None:
+def transform(console, url: str) -> None:
+    from pricewatch import etl_cycle
+
     console.rule("pricewatch etl")
     cycle = etl_cycle.run(url=url, on_source=lambda result: console.print(etl_cycle.summary(result), highlight=False))
     if cycle.failed:
@@ -86,13 +111,17 @@ def transform(console: Console, url: str) -> None:
 
 def spider_regions(args, spiders: list[str]) -> dict[str, str]:
     """Spider -> regions to crawl: those asked for, else in a replay the regions recorded for each spider."""
+    from pricewatch import replay
+
     if args.regions:
         return dict.fromkeys(spiders, ",".join(args.regions).upper())
     return replay.recorded_regions() if args.replay else {}
 
 
-def local_scrapyd(cleanup: contextlib.ExitStack, keep: bool) -> scrapyd.Node:
-    """The running local Scrapyd, or one started now (and stopped at the end unless `keep`)."""
+def local_scrapyd(cleanup: contextlib.ExitStack, keep: bool):
+    """The running local Scrapyd node, or one started now (and stopped at the end unless `keep`)."""
+    from pricewatch import scrapyd
+
     if scrapyd.running_pid():
         return scrapyd.start()
     node = scrapyd.start(auth=scrapyd.throwaway_credentials())
@@ -101,7 +130,11 @@ def local_scrapyd(cleanup: contextlib.ExitStack, keep: bool) -> scrapyd.Node:
     return node
 
 
-def wait_with_progress(console: Console, node: scrapyd.Node, jobs: list, timeout: float) -> None:
+def wait_with_progress(console, node, jobs: list, timeout: float) -> None:
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from pricewatch import crawl_jobs
+
     columns = (SpinnerColumn(), TextColumn("{task.description:<12}"), TextColumn("{task.fields[state]}"),
                TimeElapsedColumn())
     with Progress(*columns, console=console) as progress:

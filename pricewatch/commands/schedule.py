@@ -1,5 +1,7 @@
 """pricewatch schedule SPIDER...: start crawls on Scrapyd, once per spider and time slot, spread over nodes."""
+import argparse
 import contextlib
+from datetime import datetime, timezone
 
 from foundation import database
 from foundation.errors import PricewatchError
@@ -24,7 +26,19 @@ def register(subparsers) -> None:
                         help="Scrapy setting for the crawl, e.g. -s PRICEWATCH_REPLAY_URL=http://127.0.0.1:8123")
     parser.add_argument("--slot-minutes", type=int, default=crawl_jobs.DEFAULT_SLOT_MINUTES,
                         help="a spider is crawled at most once per slot of this many minutes (default %(default)s)")
+    parser.add_argument("--at", type=moment, metavar="TIME",
+                        help="schedule for the slot holding this ISO 8601 time (default now), e.g. to catch up a "
+                             "missed slot: --at 2026-12-06T06:00Z")
     parser.set_defaults(func=run)
+
+
+def moment(text: str) -> datetime:
+    """An ISO 8601 time (argparse type); without a zone it is UTC."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an ISO 8601 time like 2026-12-06T06:00Z, got {text!r}") from None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def run(args) -> int:
@@ -34,7 +48,7 @@ def run(args) -> int:
     spiders = nodes[0].spiders() if args.spiders == ["all"] else args.spiders
     with contextlib.closing(database.connect(role="pricewatch_loader")) as conn:
         results = crawl_jobs.schedule(conn, spiders, nodes, dict(map(key_value, args.arguments)),
-                                      dict(map(key_value, args.settings)), args.slot_minutes)
+                                      dict(map(key_value, args.settings)), args.slot_minutes, when=args.at)
     for result in results:
         if result.busy_with:
             print(f"{result.spider}: not scheduled, its job {result.busy_with} on {result.node} still crawls "

@@ -1,4 +1,5 @@
 """pricewatch serve: the web pages and the JSON API (/api/v1), read from the reporting views."""
+import contextlib
 import ipaddress
 
 import uvicorn
@@ -31,12 +32,16 @@ def is_loopback(host: str) -> bool:
 def run(args) -> int:
     if not 0 < args.port < 65536:
         raise PricewatchError(f"--port wants 1-65535, not {args.port}")
+    url = database.server_url()
+    # A database without the model gets the fix at start, not an error page on every request.
+    with contextlib.closing(database.connect(role="pricewatch_reader", url=url)) as conn, database.migrated(), \
+            conn.cursor() as cur:
+        cur.execute("select from reporting.game_search limit 1")
     token, generated = write_token()
     if generated:
         print(f"write token (for watching games; kept in {token_path()}, shown only now): {token}", flush=True)
     elif not token:
         raise PricewatchError(f"the write token is empty; set {TOKEN_VARIABLE} or delete {token_path()}")
-    url = database.server_url()
     if not is_loopback(args.host):
         print(f"listening on {args.host}: other machines can reach it", flush=True)
     uvicorn.run(create_app(url, token, args.rate_limit), host=args.host, port=args.port, log_level="warning")

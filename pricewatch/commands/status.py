@@ -4,10 +4,6 @@ what went wrong with each source's last failed crawl."""
 import contextlib
 from datetime import datetime
 
-from psycopg2.extras import RealDictCursor
-from rich.console import Console
-from rich.table import Table
-
 from foundation import config, database
 from loader.landing import disk_usage, landing_feeds
 from pricewatch.source_status import items, size
@@ -19,6 +15,8 @@ def register(subparsers) -> None:
 
 
 def source_rows() -> list[dict]:
+    from psycopg2.extras import RealDictCursor
+
     with contextlib.closing(database.connect(role="pricewatch_etl")) as conn:
         with conn.cursor(cursor_factory=RealDictCursor) as cur:
             cur.execute("select * from ops.source_status order by source")
@@ -27,6 +25,8 @@ def source_rows() -> list[dict]:
 
 def coverage_rows() -> list[dict]:
     """Per spider, the coverage its last finished crawl recorded (stats sidecar `coverage`, `regions_skipped`)."""
+    from psycopg2.extras import RealDictCursor
+
     with contextlib.closing(database.connect(role="pricewatch_etl")) as conn:
         with conn.cursor(cursor_factory=RealDictCursor) as cur:
             cur.execute("""
@@ -63,6 +63,9 @@ def when(value: datetime | None) -> str:
 
 
 def run(args) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
     rows = {row["source"]: row for row in source_rows()}
     landed = {path.name for path in config.landing_dir().glob("*") if path.is_dir()}
     empty = dict.fromkeys(("last_crawl_at", "last_crawl_items", "previous_crawls", "last_failed_crawl_at",
