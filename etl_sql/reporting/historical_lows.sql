@@ -1,12 +1,12 @@
 -- All-time, 365-day and 90-day lows per listing, region and currency.
--- needs revision 0002
+-- needs revision 0012: core.freshness
 create or replace view reporting.historical_lows as
 with priced_period as (
     select
         price_history.*,
         -- A period counts for a window when its price was current at some moment inside the window.
-        price_history.valid_to is null or price_history.valid_to > now() - interval '365 days' as within_365_days,
-        price_history.valid_to is null or price_history.valid_to > now() - interval '90 days' as within_90_days
+        price_history.is_current or price_history.held_until > now() - interval '365 days' as within_365_days,
+        price_history.is_current or price_history.held_until > now() - interval '90 days' as within_90_days
     from reporting.price_history
     where price_history.price is not null
 ),

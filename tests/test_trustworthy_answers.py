@@ -1,0 +1,130 @@
+"""Answers a user can trust (issue 15): stale listings stop being current, filters come before ranking, and a
+watch rule's new low is judged across the game's listings. Each test builds the situation through the ETL and
+reads the reporting views and `pricewatch report`."""
+import json
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from etl_fixtures import rows, run_etl
+
+from pricewatch.cli import main
+
+NOW = datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def days_ago(days: float) -> datetime:
+    return NOW - timedelta(days=days)
+
+
+def best(capsys, *argv) -> list[tuple]:
+    assert main(["report", "best", "--format", "json", *argv]) == 0
+    return [(row["store"], row["region"], row["price"]) for row in json.loads(capsys.readouterr().out)]
+
+
+@pytest.fixture
+def delisted(admin, staging):
+    """Steam US crawled today. Hollow Knight's sale at 5.00 was last seen a month ago (the store stopped
+    listing it; the sale ended 25 days ago); GOG sells it at 9.99, seen today. Celeste's sale was seen
+    yesterday, but its end passed since. Stardew Valley went unseen for 40 days, then came back at 12.00."""
+    staging.change("367520", days_ago(60).isoformat(), price="14.99", regular_price="14.99")
+    staging.change("367520", days_ago(31).isoformat(), price="5.00", regular_price="14.99", discount_percent=67,
+                   discount_ends_at=days_ago(25).isoformat())
+    staging.confirm("367520", days_ago(30).isoformat())
+    staging.change("1308320452", days_ago(30).isoformat(), source="gog", price="9.99", regular_price="14.99",
+                   discount_percent=33)
+    staging.confirm("1308320452", days_ago(0).isoformat(), source="gog")
+    staging.change("504230", days_ago(3).isoformat(), title="Celeste", price="4.99", regular_price="19.99",
+                   discount_percent=75, discount_ends_at=days_ago(0.5).isoformat())
+    staging.confirm("504230", days_ago(1).isoformat())
+    staging.change("413150", days_ago(50).isoformat(), title="Stardew Valley", price="14.99", regular_price="14.99")
+    staging.change("413150", days_ago(10).isoformat(), title="Stardew Valley", price="12.00", regular_price="14.99",
+                   discount_percent=20)
+    staging.confirm("413150", days_ago(0).isoformat())
+    for source in ("steam", "gog"):
+        assert run_etl(admin, source)["status"] == "succeeded"
+    return admin
+
+
+def test_a_listing_unseen_for_longer_than_the_rule_allows_is_not_current(delisted, capsys):
+    assert rows(delisted, "select store, title, price from reporting.current_prices order by store, title") == [
+        ("gog", "Hollow Knight", Decimal("9.99")), ("steam", "Stardew Valley", Decimal("12.00"))]
+    assert rows(delisted, "select game, store, price from reporting.best_prices order by game") == [
+        ("Hollow Knight", "gog", Decimal("9.99")), ("Stardew Valley", "steam", Decimal("12.00"))]
+    assert rows(delisted, """
+        select store, current_price, all_time_low, at_all_time_low from reporting.historical_lows
+        where title = 'Hollow Knight' order by store""") == [
+        ("gog", Decimal("9.99"), Decimal("9.99"), True), ("steam", None, Decimal("5.00"), None)]
+    assert best(capsys, "--game", "hollow") == [("gog", "US", "9.99")]
+
+
+def test_the_timeline_marks_the_days_a_listing_went_unseen(delisted):
+    days = rows(delisted, """
+        select (current_date - day), listed, price from reporting.price_timeline
+        where title = %s order by day""", ("Hollow Knight",))
+    assert days[0] == (60, True, Decimal("14.99"))
+    assert (30, True, Decimal("5.00")) in days and (29, False, None) in days
+    assert days[-1] == (0, False, None)
+    stardew = dict((age, price) for age, _, price in rows(delisted, """
+        select (current_date - day), listed, price from reporting.price_timeline where title = 'Stardew Valley'"""))
+    # Back after 40 unseen days at a new price: the old price is not carried across the gap.
+    assert stardew[50] == Decimal("14.99") and stardew[30] is None and stardew[10] == stardew[0] == Decimal("12.00")
+
+
+def test_how_long_a_listing_may_go_unseen_is_a_setting(delisted, capsys):
+    with delisted.cursor() as cur:
+        cur.execute("update core.freshness set stale_after = interval '60 days'")
+    # The sale's own end date still ends it; without one, the month-old price would be current again.
+    assert best(capsys, "--game", "hollow") == [("gog", "US", "9.99")]
+    with delisted.cursor() as cur:
+        cur.execute("update core.price_history set discount_ends_at = null")
+    assert best(capsys, "--game", "hollow") == [("steam", "US", "5.00")]
+
+
+@pytest.fixture
+def euro_offers(admin, staging):
+    """Hollow Knight in euros: cheapest on Steam FR, dearer on Steam DE and on GOG DE."""
+    for store_item_id, source, region, price in [("367520", "steam", "FR", "11.99"), ("367520", "steam", "DE", "13.99"),
+                                                 ("1308320452", "gog", "DE", "12.99")]:
+        staging.change(store_item_id, days_ago(1).isoformat(), source=source, region=region, currency="EUR",
+                       price=price, regular_price="14.99", discount_percent=0)
+    for source in ("steam", "gog"):
+        assert run_etl(admin, source)["status"] == "succeeded"
+    return admin
+
+
+@pytest.mark.parametrize("argv, expected", [
+    ([], [("steam", "FR", "11.99")]),
+    (["--region", "de"], [("gog", "DE", "12.99")]),
+    (["--store", "steam", "--region", "DE"], [("steam", "DE", "13.99")]),
+    (["--store", "gog"], [("gog", "DE", "12.99")]),
+])
+def test_report_best_filters_before_ranking(euro_offers, capsys, argv, expected):
+    assert best(capsys, *argv) == expected
+
+
+def test_best_prices_in_a_region_is_a_function_of_the_views(euro_offers):
+    assert rows(euro_offers, "select store, price from reporting.best_prices_in(null, 'DE')") == [
+        ("gog", Decimal("12.99"))]
+
+
+def test_a_new_low_is_judged_across_the_games_listings_in_the_region_and_currency(admin, staging):
+    staging.change("367520", "2026-01-01T12:00:00Z", price="5.00", regular_price="19.99", discount_percent=75)
+    staging.change("367520", "2026-02-01T12:00:00Z", price="19.99", regular_price="19.99")
+    staging.change("1308320452", "2026-01-01T12:00:00Z", source="gog", price="19.99", regular_price="19.99")
+    staging.change("1308320452", "2026-03-01T12:00:00Z", source="gog", price="15.00", regular_price="19.99",
+                   discount_percent=25)
+    staging.change("1308320452", "2026-04-01T12:00:00Z", source="gog", price="4.00", regular_price="19.99",
+                   discount_percent=80)
+    for source in ("steam", "gog"):
+        run_etl(admin, source)
+    with admin.cursor() as cur:
+        cur.execute("""
+            insert into core.watch_rule (title, anchor_listing_id, region, new_low, created_at)
+            select 'Hollow Knight', listing_id, 'US', 'all_time', '2025-01-01' from core.listing
+            where store_item_id = '1308320452' returning watch_rule_id""")
+        rule = cur.fetchone()[0]
+    # GOG at 15.00 is its own low, but Steam sold the game at 5.00: only 4.00 is a new low of the game.
+    assert rows(admin, """
+        select store, price::text from reporting.watchlist_alerts where watch_rule_id = %s
+        order by price_since""", (rule,)) == [("gog", "4.00")]
