@@ -128,3 +128,19 @@ def test_a_new_low_is_judged_across_the_games_listings_in_the_region_and_currenc
     assert rows(admin, """
         select store, price::text from reporting.watchlist_alerts where watch_rule_id = %s
         order by price_since""", (rule,)) == [("gog", "4.00")]
+
+
+def test_a_listing_back_at_the_same_price_after_a_gap_starts_a_new_period(admin, staging):
+    staging.change("413150", days_ago(50).isoformat(), title="Stardew Valley", price="14.99", regular_price="14.99")
+    staging.confirm("413150", days_ago(49).isoformat())
+    assert run_etl(admin)["status"] == "succeeded"
+    staging.confirm("413150", days_ago(48).isoformat())
+    assert run_etl(admin)["status"] == "succeeded"
+    for age in (2, 0):
+        staging.confirm("413150", days_ago(age).isoformat())
+        assert run_etl(admin)["status"] == "succeeded"
+    assert rows(admin, """
+        select (current_date - valid_from::date), (current_date - held_until::date), is_current
+        from reporting.price_history order by valid_from""") == [(50, 48, False), (2, None, True)]
+    listed = dict(rows(admin, "select (current_date - day), listed from reporting.price_timeline"))
+    assert listed[48] and not listed[47] and not listed[3] and listed[2] and listed[0]

@@ -25,6 +25,8 @@ comment on table core.freshness is
 comment on column core.freshness.stale_after is
     'How long before the latest crawl of its store and region a listing may have been seen last and still count as current';
 insert into core.freshness default values;
+-- The ETL reads it: a listing back after a longer gap starts a new price period.
+grant select on core.freshness to pricewatch_etl;
 """
 
 DOWNGRADE = r"""
