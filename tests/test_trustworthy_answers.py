@@ -144,3 +144,14 @@ def test_a_listing_back_at_the_same_price_after_a_gap_starts_a_new_period(admin,
         from reporting.price_history order by valid_from""") == [(50, 48, False), (2, None, True)]
     listed = dict(rows(admin, "select (current_date - day), listed from reporting.price_timeline"))
     assert listed[48] and not listed[47] and not listed[3] and listed[2] and listed[0]
+
+
+def test_a_drop_across_a_currency_round_trip_is_a_drop(admin, staging, capsys):
+    for day, currency, price in [("2026-01-01", "USD", "20.00"), ("2026-02-01", "EUR", "15.00"),
+                                 ("2026-03-01", "USD", "10.00")]:
+        staging.change("367520", f"{day}T12:00:00Z", currency=currency, price=price, regular_price="20.00")
+    assert run_etl(admin)["status"] == "succeeded"
+    assert rows(admin, "select currency, old_price::text, new_price::text from reporting.price_drops") == [
+        ("USD", "20.00", "10.00")]
+    assert main(["report", "drops", "--format", "json"]) == 0
+    assert [(row["old_price"], row["new_price"]) for row in json.loads(capsys.readouterr().out)] == [("20.00", "10.00")]
