@@ -7,7 +7,10 @@ from decimal import Decimal
 
 import pytest
 from etl_fixtures import rows, run_etl
+from loader_fixtures import listing, write_feed
 
+from loader import build_loader
+from pricewatch import etl_cycle
 from pricewatch.cli import main
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
@@ -155,3 +158,25 @@ def test_a_drop_across_a_currency_round_trip_is_a_drop(admin, staging, capsys):
         ("USD", "20.00", "10.00")]
     assert main(["report", "drops", "--format", "json"]) == 0
     assert [(row["old_price"], row["new_price"]) for row in json.loads(capsys.readouterr().out)] == [("20.00", "10.00")]
+
+
+SAME_MOMENT = "same listing and scraped_at as a record already loaded, with different content"
+
+
+@pytest.mark.parametrize("second_file, reasons", [
+    # Alone in its file, or with a later record of the listing: either way the moment is taken.
+    ([listing(price="1.99")], [(1, SAME_MOMENT)]),
+    ([listing(price="1.99"), listing(scraped_at="2026-11-02T10:00:00Z")], [(1, SAME_MOMENT)]),
+    # Identical: the same state seen again, nothing to reject.
+    ([listing()], []),
+])
+def test_records_at_the_same_moment_follow_one_rule_within_and_across_files(db_url, admin, tmp_path, second_file,
+                                                                            reasons):
+    with build_loader({"DATABASE_URL": db_url}) as loader:
+        loader.load(write_feed(tmp_path / "first.jl", [listing(), listing(price="2.99")]))
+        loader.load(write_feed(tmp_path / "second.jl", second_file))
+    assert rows(admin, "select line_number, reason from ops.load_reject order by feed_file_id, line_number") == [
+        (2, "same listing and scraped_at as line 1 with different content"), *reasons]
+    assert not etl_cycle.run(url=db_url).failed
+    assert rows(admin, "select count(*) from core.price_history where valid_to <= valid_from") == [(0,)]
+    assert rows(admin, "select min(all_time_low)::text from reporting.historical_lows") == [("14.99",)]
