@@ -180,3 +180,25 @@ def test_records_at_the_same_moment_follow_one_rule_within_and_across_files(db_u
     assert not etl_cycle.run(url=db_url).failed
     assert rows(admin, "select count(*) from core.price_history where valid_to <= valid_from") == [(0,)]
     assert rows(admin, "select min(all_time_low)::text from reporting.historical_lows") == [("14.99",)]
+
+
+def test_title_url_and_game_belong_to_the_listing_in_its_region(admin, staging, capsys):
+    store_page = "https://store.playstation.com/{}/product/EP9000-PPSA1".format
+    staging.change("EP9000-PPSA1", days_ago(3).isoformat(), source="psstore", region="GB", currency="GBP",
+                   title="Hogwarts Legacy", price="49.99", regular_price="49.99", url=store_page("en-gb"))
+    staging.change("EP9000-PPSA1", days_ago(2).isoformat(), source="psstore", region="DE", currency="EUR",
+                   title="Hogwarts Legacy Deluxe-Edition", price="59.99", regular_price="59.99",
+                   url=store_page("de-de"))
+    assert run_etl(admin, "psstore")["status"] == "succeeded"
+    staging.change("EP9000-PPSA1", days_ago(1).isoformat(), source="psstore", region="DE", currency="EUR",
+                   title="Hogwarts Legacy Deluxe-Edition", price="29.99", regular_price="59.99", discount_percent=50,
+                   url=store_page("de-de"))
+    assert run_etl(admin, "psstore")["status"] == "succeeded"
+    assert rows(admin, "select region, title, url from reporting.current_prices order by region") == [
+        ("DE", "Hogwarts Legacy Deluxe-Edition", store_page("de-de")), ("GB", "Hogwarts Legacy", store_page("en-gb"))]
+    assert rows(admin, "select game, currency, url from reporting.best_prices order by currency") == [
+        ("Hogwarts Legacy", "EUR", store_page("de-de")), ("Hogwarts Legacy", "GBP", store_page("en-gb"))]
+    assert rows(admin, "select title, described_region from core.listing") == [("Hogwarts Legacy", "GB")]
+    assert main(["report", "lows", "--region", "gb", "--format", "json"]) == 0
+    assert [(row["title"], row["url"]) for row in json.loads(capsys.readouterr().out)] == [
+        ("Hogwarts Legacy", store_page("en-gb"))]

@@ -16,6 +16,9 @@ lows as (
         listing_id,
         region,
         currency,
+        -- The listing's title and page in the region (one per listing and region in price_history).
+        title,
+        url,
         min(price) as all_time_low,
         (array_agg(valid_from order by price, valid_from desc))[1] as all_time_low_at,
         min(price) filter (where within_365_days) as low_365_days,
@@ -24,12 +27,12 @@ lows as (
         (array_agg(valid_from order by price, valid_from desc) filter (where within_90_days))[1] as low_90_days_at,
         count(*) as periods
     from priced_period
-    group by listing_id, region, currency
+    group by listing_id, region, currency, title, url
 )
 select
     listing.store,
     listing.store_item_id,
-    listing.title,
+    lows.title,
     lows.region,
     lows.currency,
     current_price.price as current_price,
@@ -41,7 +44,7 @@ select
     lows.low_90_days_at,
     current_price.price = lows.all_time_low as at_all_time_low,
     lows.periods,
-    listing.url,
+    lows.url,
     lows.listing_id,
     listing.game_id
 from lows

@@ -1,5 +1,5 @@
 -- Every price period of every listing and region.
--- needs revision 0012: core.freshness
+-- needs revision 0012: core.freshness, core.listing_region
 -- The base of every reporting view: price periods with their store and listing, the one place that keeps
 -- subscription prices (PS Plus, EA Access) out of the public price columns, and the one place that applies
 -- the freshness rule (docs/model.md, "When a price is current").
@@ -45,7 +45,8 @@ select
     listing.store,
     listing.store_name,
     listing.store_item_id,
-    listing.title,
+    -- The title and page of the listing in the period's region; a region never shows another's.
+    coalesce(listing_region.title, listing.title) as title,
     listing.kind,
     period.region,
     period.currency,
@@ -61,12 +62,14 @@ select
     period.held_until,
     period.held_until is null as is_current,
     period.last_seen_at,
-    listing.url,
+    case when listing_region.listing_id is null then listing.url else listing_region.url end as url,
     listing.listing_id,
     listing.game_id,
     period.price_period_id
 from period
-join listing on listing.listing_id = period.listing_id;
+join listing on listing.listing_id = period.listing_id
+left join core.listing_region as listing_region
+    on listing_region.listing_id = period.listing_id and listing_region.region = period.region;
 
 comment on view reporting.price_history is
     'Every price period of every listing and region; subscription-tied prices only in subscription_price';
