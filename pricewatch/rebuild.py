@@ -1,10 +1,12 @@
-"""Rebuild the whole database from the feed archive: migrations, then every archived feed replayed in order.
+"""Rebuild the whole database from the newest backup and the feed archive: the backup restored (or, without
+one, the migrations), then every archived feed it does not hold replayed in order.
 
 The archive keeps each loaded feed under `<source>/<crawl date>/`, so it holds the history the database
 was built from. A rebuild replays it the way the daily runs made it: crawl date by crawl date, every feed of
-that date loaded (by source, then job id, which starts with the crawl time), then one ETL run. What feeds do
-not hold is not rebuilt: manual game decisions, watch rules and the alert log live only in the database
-(keep them with `pricewatch db backup`).
+that date loaded (by source, then job id, which starts with the crawl time), then one ETL run; the feed ledger
+restored with the backup skips the feeds it already holds. `feeds prune` only deletes what the newest backup
+holds (pricewatch.archive_retention), so nothing a rebuild needs is ever pruned. Without a backup, what feeds
+do not hold is not rebuilt: manual game decisions, watch rules and the alert log live only in the database.
 """
 import contextlib
 import time
@@ -20,7 +22,7 @@ from foundation import config, database
 from foundation.errors import PricewatchError
 from loader import build_loader
 from loader.feed_reader import is_feed
-from pricewatch import etl_cycle, migrate
+from pricewatch import backup, etl_cycle, migrate
 from pricewatch.feed_loading import load_each
 
 
@@ -67,9 +69,10 @@ def drop_database(url: str) -> None:
             cur.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(database_name(url))))
 
 
-def rebuild(url: str, replace: bool = False, echo: Callable[[str], None] = lambda line: None) -> RebuildResult:
-    """Migrate the (empty or missing) database of `url` to head and replay the archive into it; `echo` hears
-    a line per crawl date, feed and ETL source."""
+def rebuild(url: str, replace: bool = False, echo: Callable[[str], None] = lambda line: None,
+            start: Path | None = None) -> RebuildResult:
+    """Restore the backup `start` (if given) into the (empty or missing) database of `url`, migrate it to head
+    and replay the archive into it; `echo` hears a line per crawl date, feed and ETL source."""
     started = time.monotonic()
     database.ensure_database(url)
     if holds_pricewatch(url):
@@ -78,6 +81,9 @@ def rebuild(url: str, replace: bool = False, echo: Callable[[str], None] = lambd
                                   "rebuild only fills an empty one (--replace drops it first)")
         drop_database(url)
         database.ensure_database(url)
+    if start is not None:
+        backup.restore(url, start)
+        echo(f"restored {start}")
     migrate.upgrade(url)
     feeds = archived_feeds()
     failed = 0

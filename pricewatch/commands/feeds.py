@@ -1,13 +1,14 @@
 """pricewatch feeds prune|usage: manage feed files on disk (landing and archive)."""
 from foundation import config
 from foundation.errors import PricewatchError
-from loader.landing import archive_days, feeds_disk_usage, prune_archive
+from loader.landing import archive_days, feeds_disk_usage
+from pricewatch import archive_retention
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("feeds", help="prune archived feeds, show disk used by feeds")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-    prune = actions.add_parser("prune", help="delete archived feeds older than some days")
+    prune = actions.add_parser("prune", help="delete archived feeds older than some days that the newest backup holds")
     prune.add_argument("--older-than", type=int, metavar="DAYS",
                        help="age in days (default $PRICEWATCH_ARCHIVE_DAYS, else 30)")
     prune.set_defaults(func=run_prune)
@@ -22,9 +23,9 @@ def run_prune(args) -> int:
     days = archive_days() if args.older_than is None else args.older_than
     if days < 0:
         raise PricewatchError(f"--older-than must not be negative, got {days}")
-    freed = prune_archive(days)
-    print(f"deleted {freed.files} archived files ({megabytes(freed.bytes)}) older than {days} days "
-          f"from {config.archive_dir()}")
+    freed = archive_retention.prune(days)
+    print(f"deleted {freed.files} archived files ({megabytes(freed.bytes)}) older than {days} days and held by "
+          f"{archive_retention.newest_backup()} from {config.archive_dir()}")
     return 0
 
 
