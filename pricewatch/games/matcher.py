@@ -1,7 +1,9 @@
 """Which store listings are the same game: strong evidence first, then fuzzy titles, then people's decisions.
 
-Evidence, strongest first: the same Steam appid, identical identifying names (see pricewatch.games.titles),
-then a rapidfuzz score on names with the same sequel numbers and the same kind of product. Scores between
+Evidence, strongest first: the same Steam appid, identical identifying names (see pricewatch.games.titles)
+released in the same or the next year when both years are known (the year in "DOOM (2016)", or the store's
+release date: a remake keeps its original's name), then a rapidfuzz score on names with the same sequel
+numbers and the same kind of product. Scores between
 REVIEW_SCORE and AUTO_SCORE are left apart and queued for review. Manual decisions (merge, split) always win.
 """
 from collections import defaultdict
@@ -9,7 +11,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from pricewatch.games.titles import REMAKE_MARKERS, Title, parse
+from pricewatch.games.titles import REMAKE_MARKERS, Title, parse, release_year
 
 AUTO_SCORE = 93.0
 REVIEW_SCORE = 80.0
@@ -23,6 +25,7 @@ class Listing:
     kind: str
     title: str
     steam_appid: str | None = None
+    release_date: str | None = None
 
     @property
     def appid(self) -> str | None:
@@ -75,6 +78,21 @@ class UnionFind:
 def identity_key(title: Title) -> tuple:
     """Listings with equal keys are one product: same name, and add-on/bundle/remake markers alike."""
     return title.name, title.markers
+
+
+def by_release(ids: list[int], year_of: dict) -> list[list[int]]:
+    """Listings of one name split by release year: years a year apart at most are one release. Listings
+    without a year join the release when there is only one, and stay apart from several (which one is it?)."""
+    releases: list[list[int]] = []
+    for listing_id in sorted((i for i in ids if year_of[i]), key=lambda i: year_of[i]):
+        if releases and year_of[listing_id] - year_of[releases[-1][-1]] <= 1:
+            releases[-1].append(listing_id)
+        else:
+            releases.append([listing_id])
+    yearless = [listing_id for listing_id in ids if not year_of[listing_id]]
+    if len(releases) <= 1:
+        return [sorted((releases[0] if releases else []) + yearless)]
+    return [sorted(release) for release in releases] + ([yearless] if yearless else [])
 
 
 def fuzzy_candidate(title: Title) -> bool:
@@ -136,9 +154,12 @@ def match(listings: list[Listing], decisions: list[Decision] = ()) -> Matching:
     for listing in automatic:
         if titles[listing.listing_id].name:
             by_key[identity_key(titles[listing.listing_id])].append(listing.listing_id)
+    year_of = {listing.listing_id: titles[listing.listing_id].year or release_year(listing.release_date)
+               for listing in listings}
     for same_name in by_key.values():
-        for other in same_name[1:]:
-            union.union(same_name[0], other)
+        for release in by_release(same_name, year_of):
+            for other in release[1:]:
+                union.union(release[0], other)
 
     titles_of_key = {key: titles[ids[0]] for key, ids in by_key.items()}
     fuzzy_keys = [key for key, title in titles_of_key.items() if fuzzy_candidate(title)]

@@ -13,7 +13,7 @@ STEAM_APP_URL = re.compile(r"store\.steampowered\.com/app/(\d+)")
 MATCHER_LOCK = "select pg_advisory_xact_lock(hashtextextended('pricewatch.games.matcher', 0))"
 
 READ_LISTINGS = """
-select listing_id, store, store_item_id, kind, title, url, game_id
+select listing_id, store, store_item_id, kind, title, url, release_date, game_id
 from core.listing
 where title <> ''
 order by listing_id
@@ -68,6 +68,22 @@ from linked
 where game.game_id = linked.game_id and game.base_game_id is distinct from linked.base_game_id
 """
 
+NAME_GAMES = """
+-- A game is named by its base title: that of its first listing sold as the plain game (no edition), not an
+-- edition's that happened to be seen first.
+with base_title as (
+    select distinct on (listing.game_id)
+        listing.game_id, btrim(regexp_replace(listing.title, '[™®©]', '', 'g')) as title
+    from core.listing as listing
+    where listing.game_id is not null and listing.edition is null and listing.kind = 'game' and listing.title <> ''
+    order by listing.game_id, listing.listing_id
+)
+update core.game as game
+set title = base_title.title
+from base_title
+where game.game_id = base_title.game_id and game.title is distinct from base_title.title
+"""
+
 DELETE_EMPTY_GAMES = """
 delete from core.game as game
 where not exists (select from core.listing where listing.game_id = game.game_id)
@@ -98,9 +114,10 @@ class MatchSummary:
 def read(cur) -> tuple[list[Listing], dict, list[Decision]]:
     cur.execute(READ_LISTINGS)
     listings, current_game = [], {}
-    for listing_id, store, store_item_id, kind, title, url, game_id in cur.fetchall():
+    for listing_id, store, store_item_id, kind, title, url, release_date, game_id in cur.fetchall():
         appid = STEAM_APP_URL.search(url or "")
-        listings.append(Listing(listing_id, store, store_item_id, kind, title, appid.group(1) if appid else None))
+        listings.append(Listing(listing_id, store, store_item_id, kind, title, appid.group(1) if appid else None,
+                                release_date))
         current_game[listing_id] = game_id
     cur.execute("select listing_id, action, same_as_listing_id from core.game_decision order by decided_at")
     decisions = [Decision(*row) for row in cur.fetchall()]
@@ -142,6 +159,7 @@ def rematch(conn) -> MatchSummary:
         links = [{"game_id": game_of_group[addon], "base_game_id": game_of_group[base]}
                  for addon, base in matching.base_group_of.items() if game_of_group[addon] != game_of_group[base]]
         cur.execute(UPDATE_BASE_GAMES, {"links": json.dumps(links)})
+        cur.execute(NAME_GAMES)
         cur.execute(DELETE_EMPTY_GAMES)
         games_removed = cur.rowcount
         pairs = [{"listing_id": a, "candidate_listing_id": b, "score": score} for a, b, score in matching.review]
