@@ -9,7 +9,7 @@ feed_plan   what each valid record is for its listing: new change, unchanged, or
 from psycopg2 import sql
 
 import contracts
-from loader.contract_checks import Value, field_columns, reason_case, value_checks
+from loader.contract_checks import Value, clock_checks, field_columns, reason_case, value_checks
 from loader.spec import INTEGER_TYPES, Column, FeedSpec
 
 
@@ -61,7 +61,8 @@ def match_unchanged_lines(spec: FeedSpec) -> sql.Composable:
     observed = Value(sql.SQL("to_jsonb(line.observed_text)"), field, text=sql.SQL("line.observed_text"),
                      json_type=sql.Literal("string"))
     valid = sql.SQL(" and ").join(sql.SQL("not coalesce({}, false)").format(bad)
-                                  for bad, _ in value_checks(observed, schema["properties"][field], schema))
+                                  for bad, _ in value_checks(observed, schema["properties"][field], schema)
+                                  + clock_checks(observed))
     values = sql.SQL(", ").join(
         sql.SQL("line.observed_text::{}").format(sql.SQL(c.sql_type)) if c == spec.observed_at
         else sql.Identifier("latest", c.name) for c in spec.columns)

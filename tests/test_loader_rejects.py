@@ -88,7 +88,7 @@ VALID = [
     listing(currency="JPY", price="1500", regular_price="1500"),
     listing(currency="KWD", price="1.250", regular_price="2.500", discount_percent=50),
     listing(price="9999999.99", regular_price="9999999.99"),
-    listing(discount_percent=40.0),
+    listing(price="8.99", discount_percent=40.0),
     listing(title="", url=None, platforms=[]),
     listing(scraped_at="2026-11-01T10:00:00.123456+09:00"),
     listing(subscription="PS_PLUS", release_date="Coming soon", discount_ends_at="2026-12-01T00:00:00Z"),
@@ -98,7 +98,7 @@ VALID = [
 
 def test_the_sql_checks_agree_with_the_json_schema(db_url, tmp_path):
     """Every example, valid or not, is accepted by the loader exactly when the contract's JSON Schema accepts it
-    (with formats checked); the money rules are the loader's additions and are left out here."""
+    (with formats checked); the money, clock and price rules are the loader's additions and are left out here."""
     money_rules = ("negative", "absurd", "more decimals", "not an ISO 4217")
     examples = [json.loads(bad) for bad, reason in BAD_LINES
                 if reason.split(":")[0] in contracts.schema("store_listing")["properties"] or reason.startswith("missing")

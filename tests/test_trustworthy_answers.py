@@ -202,3 +202,31 @@ def test_title_url_and_game_belong_to_the_listing_in_its_region(admin, staging, 
     assert main(["report", "lows", "--region", "gb", "--format", "json"]) == 0
     assert [(row["title"], row["url"]) for row in json.loads(capsys.readouterr().out)] == [
         ("Hogwarts Legacy", store_page("en-gb"))]
+
+
+@pytest.mark.parametrize("record, reason", [
+    (listing(scraped_at="2062-01-01T00:00:00Z"), "scraped_at: in the future (more than 15 minutes after the load)"),
+    (listing(scraped_at="0001-01-01T00:00:00Z"), "scraped_at: before 2000, not a real scrape time"),
+    (listing(price="25.00", regular_price="10.00", discount_percent=0), "price: above regular_price"),
+    (listing(price="1.50", regular_price="14.99", discount_percent=50),
+     "discount_percent: 50 does not match price and regular_price (90% off)"),
+    (listing(is_free=True, price="4.99", regular_price="4.99", discount_percent=0), "is_free: true with a price above 0"),
+])
+def test_impossible_clocks_and_contradicting_fields_are_rejected_with_a_reason(db_url, admin, tmp_path, record,
+                                                                              reason):
+    with build_loader({"DATABASE_URL": db_url}) as loader:
+        loader.load(write_feed(tmp_path / "bad.jl", [record]))
+        # Then a real change: a bad record before it must not block it.
+        result = loader.load(write_feed(tmp_path / "good.jl", [listing(scraped_at=days_ago(1).isoformat(),
+                                                                       price="9.99", discount_percent=33)]))
+    assert rows(admin, "select reason from ops.load_reject") == [(reason,)]
+    assert (result.rows_new, result.rows_rejected) == (1, 0)
+    assert rows(admin, "select max(last_seen_at) <= now() from staging.store_listing") == [(True,)]
+
+
+def test_a_rescrape_of_an_identical_line_dated_in_the_future_is_rejected(db_url, admin, tmp_path):
+    with build_loader({"DATABASE_URL": db_url}) as loader:
+        loader.load(write_feed(tmp_path / "first.jl", [listing(scraped_at=days_ago(2).isoformat())]))
+        future = loader.load(write_feed(tmp_path / "future.jl", [listing(scraped_at="2062-01-01T00:00:00Z")]))
+    assert (future.lines_fingerprinted, future.rows_rejected) == (0, 1)
+    assert rows(admin, "select max(last_seen_at) <= now() from staging.store_listing") == [(True,)]
