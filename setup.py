@@ -30,6 +30,7 @@ setup(
             "scrapyd>=1.4",
             "scrapyd-client>=1.2",
             "psycopg2-binary>=2.9",
+            "msgspec>=0.18",
             "sqlalchemy>=2.0",
             "alembic>=1.12",
             "pgserver>=0.1.4",

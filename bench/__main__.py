@@ -6,7 +6,7 @@ import time
 
 from foundation import config
 
-BENCHMARKS = ("loader_new", "loader_rescrape", "etl_scaling", "crawl", "storage")
+BENCHMARKS = ("loader_new", "loader_rescrape", "etl_scaling", "crawl", "storage", "catalogue_crawl")
 
 
 def main() -> int:

@@ -4,11 +4,11 @@ Paths are what the replay middleware asks for: /store.steampowered.com/api/appde
 anything else (robots.txt) is 404, which Scrapy reads as "everything allowed"."""
 import copy
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 from foundation import config
+from pricewatch.store_simulator.server import LoopbackServer
 
 RECORDING = "steam/appdetails_440_tf2_free_raw.json"
 FIRST_APPID = 500000
@@ -33,26 +33,10 @@ def pages(count: int) -> dict[str, bytes]:
     return built
 
 
-class PageServer(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128
-
+class PageServer(LoopbackServer):
     def __init__(self, count: int):
         self.pages = pages(count)
-        super().__init__(("127.0.0.1", 0), PageHandler)
-        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info):
-        self.shutdown()
-        self.server_close()
+        super().__init__(PageHandler)
 
 
 class PageHandler(BaseHTTPRequestHandler):

@@ -71,6 +71,15 @@ def resolve(schema: dict, node: dict) -> dict:
     return {**target, **{key: value for key, value in node.items() if key != "$ref"}}
 
 
+def understood(schema: dict, node: dict, label: str, language: str) -> dict:
+    """The node with its $ref resolved, checked to use only keywords the generators translate."""
+    node = resolve(schema, node)
+    unknown = set(node) - UNDERSTOOD
+    if unknown:
+        raise ValueError(f"{label}: JSON Schema keywords {sorted(unknown)} are not translated to {language}")
+    return node
+
+
 def literal_reason(text: str) -> sql.Composable:
     return sql.Literal(text)
 
@@ -92,10 +101,7 @@ def type_check(value: Value, node: dict) -> list:
 
 def value_checks(value: Value, node: dict, schema: dict) -> list:
     """(bad condition, reason) pairs for one value, in the order they are tried."""
-    node = resolve(schema, node)
-    unknown = set(node) - UNDERSTOOD
-    if unknown:
-        raise ValueError(f"{value.label}: JSON Schema keywords {sorted(unknown)} are not translated to SQL")
+    node = understood(schema, node, value.label, "SQL")
     checks = type_check(value, node)
     if "enum" in node:
         if all(isinstance(item, str) for item in node["enum"]):

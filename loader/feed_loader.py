@@ -1,30 +1,41 @@
 """The loader: one feed file -> change-only staging, in one transaction, as role pricewatch_loader.
 
 Per file: the ledger row (its unique sha256 makes a second load of the same content a no-op, even when two
-loaders race), COPY of the lines into a temporary table, one statement to take the lines that repeat a latest
-state (by fingerprint, see loader.line_fingerprint) and one to check and type every other record,
-advisory locks on the file's sources (the ETL takes the same ones), then set-based statements that place
-the records in each listing's history, write the changes and rejects, and close the ledger row.
+loaders race), then the records into a temporary table, one of two ways:
+- a file mostly made of latest states seen again (a rescrape; judged on its first lines): its lines are
+  COPY'd as text with their fingerprints, one statement takes the lines that repeat a latest state
+  (loader.line_fingerprint) without parsing them, and the SQL checks type the others;
+- any other file: its lines are decoded, checked and typed in Python (loader.typed_rows, in a second
+  process for big files) while the database COPYs the typed rows; the SQL checks take only what Python
+  leaves undecided.
+Then advisory locks on the file's sources (the ETL takes the same ones), and set-based statements that
+place the records in each listing's history, write the changes and rejects, and close the ledger row.
 A crash at any point rolls everything back; the rerun loads the file completely.
 """
+import io
 import logging
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import psycopg2
-from psycopg2 import errors
+from psycopg2 import errors, sql
 
 from foundation import database
 from foundation.errors import PricewatchError
 from loader import statements
-from loader.feed_reader import FeedRows, sha256
+from loader.feed_reader import line_row, lines_at, numbered_lines, sha256
+from loader.feed_rows import CopyStreams, feed_rows
 from loader.line_fingerprint import LineFingerprint
 from loader.spec import FeedSpec
 from loader.specs import spec_for_source, spec_named
 
 # A load that adds more than this share of a staging table's rows refreshes its planner statistics.
 STATISTICS_GROWTH = 0.1
+# A file is loaded by fingerprint when at least this share of its first SAMPLE_LINES lines repeat a latest state.
+SAMPLE_LINES = 1000
+FINGERPRINT_SHARE = 0.1
+COPY_BUFFER = 1 << 20
 
 log = logging.getLogger(__name__)
 
@@ -54,14 +65,21 @@ class LoadResult:
 
 
 class FeedLoader:
-    """Loads feed files into staging. Build it with `loader.build_loader(settings)`; use it as a context
-    manager (it holds one database connection for all the files it loads)."""
+    """Loads feed files into staging. Build it with `loader.build_loader(settings)` or directly; use it as a
+    context manager (it holds one database connection for all the files it loads).
 
-    def __init__(self, feed_kind: str | None = None, url: str | None = None, work_mem: str = "256MB"):
+    The database is the caller's to name: `connection`, an open psycopg2 connection the caller owns (the
+    loader commits on it per file and never closes it; its session should run as pricewatch_loader), or
+    `url`, which the loader connects to as pricewatch_loader. With neither, the configured server is used."""
+
+    def __init__(self, feed_kind: str | None = None, url: str | None = None, work_mem: str = "256MB",
+                 connection=None):
         self.spec = spec_named(feed_kind) if feed_kind else None
         self.url = url
         self.work_mem = work_mem
-        self._conn = None
+        self._conn = connection
+        self._owns_connection = connection is None
+        self._session_ready = False
 
     @classmethod
     def from_settings(cls, settings: dict) -> "FeedLoader":
@@ -75,18 +93,24 @@ class FeedLoader:
         self.close()
 
     def close(self) -> None:
-        if self._conn is not None:
+        if self._conn is not None and self._owns_connection:
             self._conn.close()
             self._conn = None
+            self._session_ready = False
 
     @property
     def conn(self):
         if self._conn is None:
             self._conn = database.connect(role="pricewatch_loader", url=self.url)
-            with self._conn.cursor() as cur:
-                # Work tables are temporary: keep them in memory rather than in temp files.
-                cur.execute("set temp_buffers = '256MB'")
-            self._conn.commit()
+        if not self._session_ready:
+            try:
+                with self._conn.cursor() as cur:
+                    # Work tables are temporary: keep them in memory rather than in temp files.
+                    cur.execute("set temp_buffers = '256MB'")
+                self._conn.commit()
+            except errors.InvalidParameterValue:
+                self._conn.rollback()  # a caller's session that has had temporary tables keeps its setting
+            self._session_ready = True
         return self._conn
 
     def spec_for(self, path: Path) -> FeedSpec:
@@ -119,6 +143,9 @@ class FeedLoader:
             conn.rollback()
             return result
         except psycopg2.OperationalError as exc:
+            if isinstance(exc.__cause__, PricewatchError):  # the file, read while COPY ran, is at fault
+                conn.rollback()
+                raise exc.__cause__ from None
             self.close()
             raise PricewatchError(f"{path}: database connection lost while loading: {str(exc).strip()}") from exc
         except BaseException:
@@ -135,13 +162,23 @@ class FeedLoader:
             returning feed_file_id""", (str(path.resolve()), digest, spec.name, path.stat().st_size))
         feed_file_id = cur.fetchone()[0]
         cur.execute(statements.create_work_tables(spec))
-        fingerprint = LineFingerprint(spec.observed_at.field) if spec.fingerprint_lines else None
-        cur.copy_expert(statements.copy_lines(spec), FeedRows(path, on_progress, fingerprint), size=1 << 20)
+        by_fingerprint = self.mostly_seen_before(cur, spec, path)
+        streams = CopyStreams(feed_rows(path, spec, decode=not by_fingerprint), streamed=0 if by_fingerprint else 1,
+                              on_progress=on_progress)
+        try:
+            if by_fingerprint:
+                cur.copy_expert(statements.copy_lines(spec), streams, size=COPY_BUFFER)
+            else:
+                cur.copy_expert(statements.copy_records(spec).as_string(cur), streams, size=COPY_BUFFER)
+                cur.copy_expert(statements.copy_lines(spec), streams.rest(), size=COPY_BUFFER)
+        finally:
+            streams.close()
         fingerprinted = 0
-        if fingerprint:
+        if by_fingerprint:
+            cur.execute("analyze feed_line")
             cur.execute(statements.match_unchanged_lines(spec))
             fingerprinted = cur.rowcount
-        self.check_records(cur, spec)
+        self.check_records(cur, spec, skip_recorded=by_fingerprint)
         # Autovacuum never analyzes temporary tables: without this the planner takes feed_record for a few
         # rows and joins it with staging by nested loops, quadratic in the file's size.
         cur.execute("analyze feed_record")
@@ -153,6 +190,8 @@ class FeedLoader:
         cur.execute(statements.insert_changes(spec, feed_file_id))
         if spec.refresh:
             cur.execute(statements.refresh_latest(spec))
+        if not by_fingerprint:
+            self.copy_rejected_lines(cur, spec, path)
         cur.execute(statements.record_rejects(feed_file_id))
         cur.execute(statements.close_ledger(spec, feed_file_id))
         return LoadResult(path, feed_file_id, *cur.fetchone(), lines_fingerprinted=fingerprinted)
@@ -175,13 +214,43 @@ class FeedLoader:
             log.warning("%s: statistics not refreshed: %s", table, str(exc).strip().splitlines()[0])
 
     @staticmethod
-    def check_records(cur, spec: FeedSpec) -> None:
+    def mostly_seen_before(cur, spec: FeedSpec, path: Path) -> bool:
+        """Whether the file's first lines mostly repeat latest states (a rescrape): then fingerprints pay."""
+        if not spec.fingerprint_lines:
+            return False
+        fingerprint = LineFingerprint(spec.observed_at.field)
+        sample = []
+        for number, line in numbered_lines(path):
+            if parts := fingerprint.parts(line):
+                sample.append(parts[0])
+            if number >= SAMPLE_LINES:
+                break
+        if not sample:
+            return False
+        cur.execute(sql.SQL("select count(*) from {} where is_latest and line_hash = any(%s::uuid[])").format(
+            sql.Identifier(*spec.table)), (sample,))
+        return cur.fetchone()[0] >= FINGERPRINT_SHARE * len(sample)
+
+    @staticmethod
+    def copy_rejected_lines(cur, spec: FeedSpec, path: Path) -> None:
+        """The text of lines the plan rejected after Python typed them, read again from the file for
+        ops.load_reject (rare: out-of-order records and clashes at one moment)."""
+        cur.execute(statements.rejects_without_text())
+        numbers = [number for (number,) in cur.fetchall()]
+        if not numbers:
+            return
+        fingerprint = LineFingerprint(spec.observed_at.field) if spec.fingerprint_lines else None
+        rows = b"".join(line_row(number, line, fingerprint) for number, line in sorted(lines_at(path, numbers).items()))
+        cur.copy_expert(statements.copy_lines(spec), io.BytesIO(rows))
+
+    @staticmethod
+    def check_records(cur, spec: FeedSpec, skip_recorded: bool) -> None:
         """Most files are clean: parse each line once, and only when that fails parse carefully (twice)."""
         cur.execute("savepoint trusting_parse")
         try:
-            cur.execute(statements.check_records(spec, parse="trusting"))
+            cur.execute(statements.check_records(spec, parse="trusting", skip_recorded=skip_recorded))
         except errors.DataError:
             cur.execute("rollback to savepoint trusting_parse")
-            cur.execute(statements.check_records(spec, parse="careful"))
+            cur.execute(statements.check_records(spec, parse="careful", skip_recorded=skip_recorded))
         else:
             cur.execute("release savepoint trusting_parse")

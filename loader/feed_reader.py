@@ -63,94 +63,101 @@ def visible(line: bytes) -> str:
     return line.decode("utf-8", "backslashreplace").replace("\x00", "\\x00")
 
 
-def line_rows(block: bytes, fingerprint: LineFingerprint | None = None) -> bytes:
-    """COPY rows for a block of whole lines (ending with a newline)."""
-    if b"\x00" not in block:
-        try:
-            block.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-        else:
-            if fingerprint is None:
-                return copy_escape(block).replace(b"\n", NO_ERROR)
-            # Escaping never adds a newline: the escaped block splits into the same lines.
-            return b"".join(escaped + b"\t\\N" + fingerprint.columns(line) + b"\n"
-                            for line, escaped in zip(block.split(b"\n")[:-1], copy_escape(block).split(b"\n")))
-    rows = []
+def read_error(line: bytes) -> str | None:
+    """What makes a line unfit for PostgreSQL text: a NUL byte or invalid UTF-8."""
+    if b"\x00" in line:
+        return "NUL byte in line"
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"invalid UTF-8 at byte {exc.start + 1}"
+    return None
+
+
+def is_clean(block: bytes) -> bool:
+    """No line of the block has a read error (one check for the whole block, the usual case)."""
+    if b"\x00" in block:
+        return False
+    try:
+        block.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def line_rows(block: bytes, first_number: int, fingerprint: LineFingerprint | None = None) -> bytes:
+    """COPY rows `line_number, raw, read_error[, line_hash, observed_text]` for a block of whole lines
+    (ending with a newline), numbered from `first_number`."""
+    lines = block.split(b"\n")[:-1]
+    if is_clean(block):
+        # Escaping never adds a newline: the escaped block splits into the same lines.
+        escaped = copy_escape(block).split(b"\n")
+        marks = [fingerprint.columns(line) for line in lines] if fingerprint else [b""] * len(lines)
+        return b"".join(b"%d\t%b\t\\N%b\n" % (number, raw, mark)
+                        for number, raw, mark in zip(range(first_number, first_number + len(lines)), escaped, marks))
+    return b"".join(line_row(number, line, fingerprint) for number, line in enumerate(lines, first_number))
+
+
+def line_row(number: int, line: bytes, fingerprint: LineFingerprint | None, error: str | None = None) -> bytes:
+    """One COPY row of feed_line; a line with a read error is made visible and gets no fingerprint.
+    `error` gives a reason found before the database (the row is then a reject as it stands)."""
+    error = error or read_error(line)
+    if error is None:
+        marks = fingerprint.columns(line) if fingerprint else b""
+        return b"%d\t%b\t\\N%b\n" % (number, copy_escape(line), marks)
     unmarked = NO_FINGERPRINT if fingerprint else b""
-    for line in block.split(b"\n")[:-1]:
-        error = None
-        if b"\x00" in line:
-            error = "NUL byte in line"
-        else:
-            try:
-                line.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                error = f"invalid UTF-8 at byte {exc.start + 1}"
-        if error is None:
-            marks = fingerprint.columns(line) if fingerprint else b""
-            rows.append(copy_escape(line) + b"\t\\N" + marks + b"\n")
-        else:
-            rows.append(copy_escape(visible(line).encode()) + b"\t" + copy_escape(error.encode()) + unmarked + b"\n")
-    return b"".join(rows)
+    return b"%d\t%b\t%b%b\n" % (number, copy_escape(visible(line).encode()), copy_escape(error.encode()), unmarked)
 
 
-class FeedRows:
-    """A file-like object COPY reads: the feed's rows, produced chunk by chunk; `done` counts bytes on disk."""
+def blocks(path: Path):
+    """The feed as blocks of whole lines, each with the bytes read from disk so far: (block, position)."""
+    try:
+        with open(path, "rb") as raw:
+            if path.name.endswith(ARRAY_SUFFIXES):
+                yield array_lines(path, raw.read()), raw.tell()
+                return
+            stream = gzip.GzipFile(fileobj=raw) if path.name.endswith(".gz") else raw
+            carry = b""
+            while chunk := stream.read(CHUNK_BYTES):
+                block = carry + chunk
+                end = block.rfind(b"\n") + 1
+                carry = block[end:]
+                if end:
+                    yield block[:end], raw.tell()
+            if carry:
+                yield carry + b"\n", raw.tell()
+    except (OSError, EOFError) as exc:
+        raise PricewatchError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from exc
 
-    def __init__(self, path: Path, on_progress=None, fingerprint: LineFingerprint | None = None):
-        self.path = path
-        self.fingerprint = fingerprint
-        self.on_progress = on_progress
-        self.done = 0
-        self.chunks = self.produce()
-        self.buffer = memoryview(b"")
 
-    def produce(self):
-        try:
-            with open(self.path, "rb") as raw:
-                if self.path.name.endswith(ARRAY_SUFFIXES):
-                    yield self.array_rows(raw.read())
-                else:
-                    yield from self.lines(raw)
-                self.progress(raw.tell())
-        except (OSError, EOFError) as exc:
-            raise PricewatchError(f"{self.path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from exc
+def array_lines(path: Path, data: bytes) -> bytes:
+    """A JSON array feed as JSON lines, one element per line."""
+    try:
+        records = json.loads(data)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise PricewatchError(f"{path}: not a JSON array of records: {exc}") from exc
+    if not isinstance(records, list):
+        raise PricewatchError(f"{path}: not a JSON array of records (top level is {type(records).__name__})")
+    lines = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
+    return lines.encode("utf-8", "surrogatepass")
 
-    def lines(self, raw):
-        stream = gzip.GzipFile(fileobj=raw) if self.path.name.endswith(".gz") else raw
-        carry = b""
-        while chunk := stream.read(CHUNK_BYTES):
-            block = carry + chunk
-            end = block.rfind(b"\n") + 1
-            carry = block[end:]
-            if end:
-                yield line_rows(block[:end], self.fingerprint)
-            self.progress(raw.tell())
-        if carry:
-            yield line_rows(carry + b"\n", self.fingerprint)
 
-    def array_rows(self, data: bytes) -> bytes:
-        try:
-            records = json.loads(data)
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise PricewatchError(f"{self.path}: not a JSON array of records: {exc}") from exc
-        if not isinstance(records, list):
-            raise PricewatchError(f"{self.path}: not a JSON array of records (top level is {type(records).__name__})")
-        lines = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
-        return line_rows(lines.encode("utf-8", "surrogatepass"), self.fingerprint)
+def numbered_lines(path: Path):
+    """(line_number, line) for every line of the feed, without its newline."""
+    number = 0
+    for block, _ in blocks(path):
+        for line in block.split(b"\n")[:-1]:
+            number += 1
+            yield number, line
 
-    def progress(self, position: int) -> None:
-        if self.on_progress and position > self.done:
-            self.on_progress(position - self.done)
-        self.done = max(self.done, position)
 
-    def read(self, size: int = -1) -> bytes:
-        while not self.buffer:
-            chunk = next(self.chunks, None)
-            if chunk is None:
-                return b""
-            self.buffer = memoryview(chunk)
-        size = len(self.buffer) if size is None or size < 0 else size
-        out, self.buffer = self.buffer[:size], self.buffer[size:]
-        return out.tobytes()
+def lines_at(path: Path, numbers) -> dict[int, bytes]:
+    """The lines of the feed with these numbers (the file is read again: for the few lines that need it)."""
+    wanted = set(numbers)
+    found = {}
+    for number, line in numbered_lines(path):
+        if number in wanted:
+            found[number] = line
+            if len(found) == len(wanted):
+                break
+    return found

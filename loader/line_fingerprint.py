@@ -20,13 +20,20 @@ class LineFingerprint:
         self.key = b'"' + field.encode() + b'"'
         self.pattern = re.compile(re.escape(self.key) + rb'\s*:\s*"([^"\\\x00-\x1f]*)"')
 
+    def parts(self, line: bytes) -> tuple[str, bytes] | None:
+        """The fingerprint (hex md5) and the value, or None when the line has no unambiguous value."""
+        at = line.find(self.key)
+        if at < 0 or line.find(self.key, at + 1) >= 0:
+            return None
+        found = self.pattern.match(line, at)
+        if found is None:
+            return None
+        start, end = found.span(1)
+        return hashlib.md5(line[:start] + line[end:], usedforsecurity=False).hexdigest(), found.group(1)
+
     def columns(self, line: bytes) -> bytes:
         """The two extra COPY columns (tab-led) for a clean line: fingerprint as a uuid, and the value."""
-        if line.count(self.key) != 1:
+        parts = self.parts(line)
+        if parts is None:
             return NO_FINGERPRINT
-        found = self.pattern.search(line)
-        if found is None:
-            return NO_FINGERPRINT
-        start, end = found.span(1)
-        digest = hashlib.md5(line[:start] + line[end:], usedforsecurity=False).hexdigest()
-        return b"\t" + digest.encode() + b"\t" + found.group(1)
+        return b"\t" + parts[0].encode() + b"\t" + parts[1]

@@ -1,9 +1,11 @@
 """The SQL of one file load, generated from a feed spec. Every step is one set-based statement.
 
-feed_line   the file's lines as COPY put them (line_number from an identity: COPY keeps input order), with
-            their fingerprints when the spec has fingerprint_lines
-feed_record each non-blank line checked against the contract and typed, or given its reject reason; a line
-            whose fingerprint is the latest state's takes that state's values without being parsed
+feed_record each non-blank line checked against the contract and typed, or given its reject reason. Typed
+            rows come straight from Python (loader.typed_rows); a line whose fingerprint is the latest
+            state's takes that state's values without being parsed; the SQL checks take the rest
+feed_line   lines as text, numbered by the reader: every line of a file loaded by fingerprint (with the
+            fingerprints), else only the lines the SQL checks decide, rejects (with their reason as
+            read_error) and the lines of later rejects (for ops.load_reject)
 feed_plan   what each valid record is for its listing: new change, unchanged, or rejected (with why)
 """
 from psycopg2 import sql
@@ -33,9 +35,10 @@ def create_work_tables(spec: FeedSpec) -> sql.Composable:
     columns = sql.SQL(",\n    ").join(
         sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(c.sql_type)) for c in spec.columns)
     fingerprint = sql.SQL(",\n    line_hash uuid,\n    observed_text text" if spec.fingerprint_lines else "")
+    line_hash = sql.SQL(",\n    line_hash uuid" if spec.fingerprint_lines else "")
     return sql.SQL("""
 create temp table feed_line (
-    line_number bigint generated always as identity,
+    line_number bigint not null,
     raw text not null,
     read_error text{fingerprint}
 ) on commit drop;
@@ -43,14 +46,21 @@ create temp table feed_record (
     line_number bigint not null,
     reason text,
     {columns},
-    content_hash uuid
+    content_hash uuid{line_hash}
 ) on commit drop;
-""").format(columns=columns, fingerprint=fingerprint)
+""").format(columns=columns, fingerprint=fingerprint, line_hash=line_hash)
 
 
 def copy_lines(spec: FeedSpec) -> str:
     fingerprint = ", line_hash, observed_text" if spec.fingerprint_lines else ""
-    return f"copy feed_line (raw, read_error{fingerprint}) from stdin"
+    return f"copy feed_line (line_number, raw, read_error{fingerprint}) from stdin"
+
+
+def copy_records(spec: FeedSpec) -> sql.Composable:
+    """COPY of typed rows as loader.typed_rows writes them (content_hash is left to the plan)."""
+    line_hash = sql.SQL(", line_hash" if spec.fingerprint_lines else "")
+    return sql.SQL("copy feed_record (line_number, reason, {columns}{line_hash}) from stdin").format(
+        columns=names(spec.columns), line_hash=line_hash)
 
 
 def match_unchanged_lines(spec: FeedSpec) -> sql.Composable:
@@ -67,18 +77,18 @@ def match_unchanged_lines(spec: FeedSpec) -> sql.Composable:
         sql.SQL("line.observed_text::{}").format(sql.SQL(c.sql_type)) if c == spec.observed_at
         else sql.Identifier("latest", c.name) for c in spec.columns)
     return sql.SQL("""
-insert into feed_record (line_number, reason, {columns}, content_hash)
-select line.line_number, null, {values}, latest.content_hash
+insert into feed_record (line_number, reason, {columns}, content_hash, line_hash)
+select line.line_number, null, {values}, latest.content_hash, line.line_hash
 from feed_line as line
 join {table} as latest on latest.line_hash = line.line_hash and latest.is_latest
 where line.read_error is null and {valid}
 """).format(columns=names(spec.columns), values=values, table=sql.Identifier(*spec.table), valid=valid)
 
 
-def check_records(spec: FeedSpec, parse: str = "careful") -> sql.Composable:
-    """Fill feed_record from the lines of feed_line not matched by fingerprint. `careful` validates each line
-    as JSON first; `trusting` casts straight away (one parse instead of two) and fails as a whole on the first
-    malformed line."""
+def check_records(spec: FeedSpec, parse: str = "careful", skip_recorded: bool = False) -> sql.Composable:
+    """Fill feed_record from the lines of feed_line (`skip_recorded`: those not in it yet, i.e. not matched by
+    fingerprint). `careful` validates each line as JSON first; `trusting` casts straight away (one parse
+    instead of two) and fails as a whole on the first malformed line."""
     table = contracts.currencies()
     if parse == "careful":
         doc = sql.SQL("case when read_error is null and pg_input_is_valid(raw, 'jsonb') then raw::jsonb end")
@@ -97,12 +107,12 @@ def check_records(spec: FeedSpec, parse: str = "careful") -> sql.Composable:
     content = sql.SQL(", ").join(sql.Identifier(c.name) for c in spec.content)
     # `offset 0` keeps each step a separate subquery: computed once per row, not copied into every use.
     return sql.SQL("""
-insert into feed_record
+insert into feed_record (line_number, reason, {columns}, {line_hash}content_hash)
 with currency as (
     select * from unnest({codes}::text[], {digits}::integer[]) as currency(code, currency_digits)
 ),
 parsed as (
-    select line_number, raw, read_error, {doc} as doc
+    select line_number, raw, read_error, {line_hash}{doc} as doc
     from feed_line
     where raw ~ '[^[:space:]]'{unmatched}
     offset 0
@@ -124,16 +134,19 @@ checked as (
     offset 0
 ),
 typed as (
-    select line_number, reason, {typed}
+    select line_number, reason, {typed}{line_hash_typed}
     from checked
 )
-select typed.*,
+select line_number, reason, {columns}, {line_hash}
     case when reason is null then md5(row({content})::text)::uuid end as content_hash
 from typed
 """).format(
         doc=doc,
         unmatched=sql.SQL("\n      and line_number not in (select line_number from feed_record)"
-                          if spec.fingerprint_lines else ""),
+                          if skip_recorded else ""),
+        columns=names(spec.columns),
+        line_hash=sql.SQL("line_hash, " if spec.fingerprint_lines else ""),
+        line_hash_typed=sql.SQL(", line_hash" if spec.fingerprint_lines else ""),
         codes=sql.Literal(list(table)),
         digits=sql.Literal(list(table.values())),
         fields=field_columns(spec),
@@ -167,13 +180,15 @@ def plan_changes(spec: FeedSpec) -> sql.Composable:
 
     Most listings have one record in a file. Their place follows from the latest state alone, so only the
     listings with several records are sorted for the window functions (sorting every record dominated).
+    Records typed in Python come without a content hash: it is computed here, once per record.
     """
     keys = names(spec.key)
     table = sql.Identifier(*spec.table)
     return sql.SQL("""
 create temp table feed_plan on commit drop as
 with valid as (
-    select line_number, {keys}, {observed_at} as observed_at, content_hash
+    select line_number, {keys}, {observed_at} as observed_at,
+        coalesce(content_hash, md5(row({content})::text)::uuid) as content_hash
     from feed_record
     where reason is null
 ),
@@ -246,7 +261,8 @@ select line_number, {keys}, observed_at,
     coalesce(latest_seq, 0) + change_number as change_seq,
     change_number = last_change_number as is_latest,
     run_last_seen_at,
-    run_last_line
+    run_last_line,
+    content_hash
 from run
 union all
 select line_number, {keys}, observed_at, placement, case
@@ -254,7 +270,7 @@ select line_number, {keys}, observed_at, placement, case
         when observed_at = latest_seen_at then {same_moment}
         else {out_of_order}
     end,
-    null, null, null, null, null
+    null, null, null, null, null, content_hash
 from placed
 where placement <> 'sequenced'
 union all
@@ -273,9 +289,11 @@ select line_number, {keys}, observed_at,
     case when in_order then coalesce(latest_seq, 0) + is_change::integer::bigint end,
     case when in_order then true end,
     case when in_order then observed_at end,
-    case when in_order then line_number end
+    case when in_order then line_number end,
+    content_hash
 from lone
 """).format(keys=keys, table=table, observed_at=sql.Identifier(spec.observed_at.name),
+            content=names(spec.content),
             out_of_order=sql.Literal("out of order: older than the latest recorded state"),
             same_moment=sql.Literal("same listing and scraped_at as a record already loaded, with different content"))
 
@@ -329,14 +347,13 @@ def insert_changes(spec: FeedSpec, feed_file_id: int) -> sql.Composable:
 insert into {table} ({keys}, change_seq, is_latest, {observed_at}, last_seen_at, last_seen_feed_file_id,
     {values}, content_hash, feed_file_id, line_number{line_hash})
 select {plan_keys}, plan.change_seq, plan.is_latest, plan.observed_at, plan.run_last_seen_at, {feed_file_id},
-    {record_values}, record.content_hash, {feed_file_id}, plan.line_number{line_hash_value}
+    {record_values}, plan.content_hash, {feed_file_id}, plan.line_number{line_hash_value}
 from feed_plan as plan
-join feed_record as record using (line_number){run_last_join}{line_join}
+join feed_record as record using (line_number){run_last_join}
 where plan.outcome = 'new'
 """).format(
         line_hash=sql.SQL(", line_hash" if fingerprint else ""),
-        line_hash_value=sql.SQL(", line.line_hash" if fingerprint else ""),
-        line_join=sql.SQL("\njoin feed_line as line using (line_number)" if fingerprint else ""),
+        line_hash_value=sql.SQL(", record.line_hash" if fingerprint else ""),
         table=sql.Identifier(*spec.table), keys=names(spec.key), observed_at=sql.Identifier(spec.observed_at.name),
         values=names(values), plan_keys=names(spec.key, "plan"),
         record_values=sql.SQL(", ").join([names(spec.content, "record")] + (
@@ -365,6 +382,12 @@ where target.is_latest and {match}
         table=sql.Identifier(*spec.table), plan_keys=names(spec.key, "plan"),
         record_values=names(spec.refresh, "record"), match=match,
         assignments=sql.SQL(", ").join(sql.SQL("{0} = newest.{0}").format(sql.Identifier(c.name)) for c in spec.refresh))
+
+
+def rejects_without_text() -> str:
+    """Lines the plan rejected whose text the database does not have (their record was typed in Python)."""
+    return ("select line_number from feed_plan where outcome = 'rejected'"
+            " except select line_number from feed_line order by 1")
 
 
 def record_rejects(feed_file_id: int) -> sql.Composable:

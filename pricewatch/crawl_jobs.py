@@ -3,6 +3,9 @@
 A job id names the spider and the UTC time slot it was scheduled in (`steam-20261128T0700`), plus a hash
 of its arguments when it has any. A second schedule of the same spider in the same slot (a cron firing
 twice, two operators) finds the id already known to a node or to ops.crawl_job and schedules nothing.
+A whole-catalogue crawl can outlast its slot, so a spider is also not scheduled while one of its pending or
+running jobs on any node covers one of the same regions (two crawls of one store and region would spend the
+store's request budget twice and share one resumable job directory).
 """
 import contextlib
 import hashlib
@@ -48,36 +51,86 @@ class Scheduled:
     job_id: str
     node: str
     new: bool
+    # The pending or running job of the same store and regions that kept this one from being scheduled.
+    busy_with: str | None = None
 
 
-def known_jobs(nodes: list[Node]) -> tuple[dict[str, str], dict[str, int]]:
-    """{job id: node name} of every job the nodes know, and {node name: pending + running jobs}."""
-    where, load = {}, {}
+@dataclass
+class ActiveJob:
+    spider: str
+    job_id: str
+    node: str
+    regions: frozenset | None  # None: the spider's default regions, which may be any
+
+
+def known_jobs(nodes: list[Node]) -> tuple[dict[str, str], dict[str, int], list[ActiveJob]]:
+    """{job id: node name} of every job the nodes know, {node name: pending + running jobs}, and the pending
+    and running jobs (regions from a pending job's arguments; a running job's are looked up later)."""
+    where, load, active = {}, {}, []
     for node in nodes:
         listing = node.jobs()
         load[node.name] = len(listing["pending"]) + len(listing["running"])
         for state in JOB_STATES:
             for job in listing[state]:
                 where[job["id"]] = node.name
-    return where, load
+        for job in listing["pending"] + listing["running"]:
+            regions = (job.get("args") or {}).get("regions")
+            active.append(ActiveJob(job["spider"], job["id"], node.name, region_set(regions)))
+    return where, load, active
+
+
+def region_set(regions: str | None) -> frozenset | None:
+    return frozenset(part.strip().upper() for part in regions.split(",") if part.strip()) if regions else None
+
+
+def with_recorded_regions(conn, active: list[ActiveJob]) -> list[ActiveJob]:
+    """Running jobs are listed without arguments: their regions come from ops.crawl_job when recorded."""
+    unknown = [job.job_id for job in active if job.regions is None]
+    if not unknown:
+        return active
+    with conn.cursor() as cur:
+        cur.execute("""
+            select job_id, arguments -> 'arguments' ->> 'regions'
+            from ops.crawl_job
+            where job_id = any(%s)
+        """, (unknown,))
+        recorded = dict(cur.fetchall())
+    return [ActiveJob(job.spider, job.job_id, job.node, region_set(recorded.get(job.job_id)))
+            if job.regions is None else job for job in active]
+
+
+def overlapping(active: list[ActiveJob], spider: str, regions: str | None) -> ActiveJob | None:
+    """A pending or running job of `spider` sharing a region; default regions overlap with anything."""
+    wanted = region_set(regions)
+    for job in active:
+        if job.spider == spider and (wanted is None or job.regions is None or wanted & job.regions):
+            return job
+    return None
 
 
 def schedule(conn, spiders: list[str], nodes: list[Node], arguments: dict | None = None,
              settings: dict | None = None, slot_minutes: int = DEFAULT_SLOT_MINUTES,
              when: datetime | None = None) -> list[Scheduled]:
-    """Schedule each spider once per slot, on the node with the fewest pending and running jobs.
+    """Schedule each spider once per slot, on the node with the fewest pending and running jobs, unless a
+    pending or running job of the same spider covers one of its regions.
 
     The ops.crawl_job row is inserted first and committed only once Scrapyd accepted the job, so two
     concurrent schedules of one id serialise on its primary key and the second one does nothing.
     """
     arguments, settings = arguments or {}, settings or {}
     when = when or datetime.now(timezone.utc)
-    where, load = known_jobs(nodes)
+    where, load, active = known_jobs(nodes)
+    active = with_recorded_regions(conn, active)
     results = []
     for spider in spiders:
         identity = job_id(spider, when, slot_minutes, arguments, settings)
         if identity in where:
             results.append(Scheduled(spider, identity, where[identity], new=False))
+            continue
+        busy = overlapping(active, spider, arguments.get("regions"))
+        if busy is not None:
+            log.warning("%s not scheduled: its job %s on %s crawls the same regions", spider, busy.job_id, busy.node)
+            results.append(Scheduled(spider, identity, busy.node, new=False, busy_with=busy.job_id))
             continue
         node = min(nodes, key=lambda candidate: (load[candidate.name], nodes.index(candidate)))
         with conn.cursor() as cur:
@@ -100,6 +153,7 @@ def schedule(conn, spiders: list[str], nodes: list[Node], arguments: dict | None
         conn.commit()
         load[node.name] += 1
         where[identity] = node.name
+        active.append(ActiveJob(spider, identity, node.name, region_set(arguments.get("regions"))))
         results.append(Scheduled(spider, identity, node.name, new=True))
     return results
 

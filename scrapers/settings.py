@@ -29,12 +29,38 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
 
-# Retries on throttling and server errors, waiting as the server asks (Retry-After) or with exponential backoff.
+# Retries on throttling and server errors, waiting as the server asks (Retry-After) or with exponential backoff
+# that grows to minutes (10 s, 20 s ... 5 min 20 s: about 10 minutes in all), because store limits are
+# counted over windows of minutes (Steam: 5 minutes).
 RETRY_ENABLED = True
-RETRY_TIMES = 3
+RETRY_TIMES = 6
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524]
-PRICEWATCH_RETRY_BACKOFF_BASE = 1.0
-PRICEWATCH_RETRY_MAX_DELAY = 60.0
+PRICEWATCH_RETRY_BACKOFF_BASE = 10.0
+PRICEWATCH_RETRY_MAX_DELAY = 900.0
+
+# Per-store request budgets {host: [requests, seconds]} from each store's documented or observed limit
+# (docs/spiders.md says where each number comes from); scrapers.middlewares.budget.
+PRICEWATCH_REQUEST_BUDGETS = {
+    "store.steampowered.com": [200, 300],
+    "api.steampowered.com": [100000, 86400],
+    "web.np.playstation.com": [60, 60],
+    "catalog.gog.com": [60, 60],
+    "sections.gog.com": [60, 60],
+    "api.gog.com": [60, 60],
+    "store.epicgames.com": [30, 60],
+    "store-site-backend-static.ak.epicgames.com": [30, 60],
+    "api.ec.nintendo.com": [60, 60],
+    "searching.nintendo-europe.com": [60, 60],
+    "u3b6gr4ua3-dsn.algolia.net": [60, 60],
+}
+PRICEWATCH_REQUEST_BUDGETS_REPLAYED = False
+
+# Resumable crawls: a store crawl keeps its queue in $PRICEWATCH_HOME/jobs/<spider>/<regions> (Scrapy JOBDIR)
+# and picks up where it stopped after a restart; the directory is removed once a crawl finishes.
+PRICEWATCH_RESUMABLE = True
+
+# Coverage: a crawl fails its health when a region yields less than this share of what the store says it has.
+PRICEWATCH_MIN_COVERAGE = 0.95
 
 # Replay: when set (URL of `pricewatch replay serve`), every request goes to the replay server instead.
 # None means "read $PRICEWATCH_REPLAY_URL when the crawl starts".
@@ -42,6 +68,7 @@ PRICEWATCH_REPLAY_URL = None
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "scrapers.middlewares.budget.RequestBudgetMiddleware": 545,
     "scrapers.middlewares.retry.RetryAfterMiddleware": 550,
     "scrapers.middlewares.replay.ReplayMiddleware": 840,
 }
@@ -75,6 +102,7 @@ FEEDS = {}
 
 EXTENSIONS = {
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
+    "scrapers.extensions.resumable.FinishedJobCleanup": 800,
     "scrapers.extensions.landing.LandingFeed": 900,
 }
 
@@ -95,11 +123,15 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 
-# Steam: what to search (specials by default), how many pages, which language, the age-gate answer.
-PRICEWATCH_STEAM_SEARCH_URL = "https://store.steampowered.com/search/results/?query=&specials=1&infinite=1&l=english"
-PRICEWATCH_STEAM_SEARCH_PAGE_SIZE = 50
-PRICEWATCH_STEAM_SEARCH_PAGES = 2
-PRICEWATCH_STEAM_FEATURED = True
+# Steam: the whole catalogue from the store search, per category (kind -> category1), 100 rows a page (the
+# most the search returns), sorted by name so the pages hold still during a crawl; pages per category
+# (0 = all); the featured specials through appdetails (off: the search already lists them); language; age gate.
+PRICEWATCH_STEAM_SEARCH_URL = ("https://store.steampowered.com/search/results/?query=&sort_by=Name_ASC&infinite=1"
+                               "&l=english")
+PRICEWATCH_STEAM_SEARCH_CATEGORIES = {"game": "998", "dlc": "21", "bundle": "996"}
+PRICEWATCH_STEAM_SEARCH_PAGE_SIZE = 100
+PRICEWATCH_STEAM_SEARCH_PAGES = 0
+PRICEWATCH_STEAM_FEATURED = False
 PRICEWATCH_STEAM_LANGUAGE = "english"
 # Steam names no currency for free apps; a free app is priced 0 in its storefront's currency, taken from here.
 # Storefronts missing here give free apps no currency, and the contract then drops them (counted).

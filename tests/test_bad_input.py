@@ -2,8 +2,11 @@
 
 Hypothesis writes batches of generated lines (valid listings, and listings broken in every way a feed can
 break) into feed files and loads each one. At least 10,000 lines go through the real loader per run.
+The same lines, and the hand-written bad lines of test_loader_rejects, go through the Python checks and the
+SQL checks (the reference): both must give the same rejects, reasons and typed values.
 """
 import contextlib
+import io
 import json
 from dataclasses import dataclass
 
@@ -13,8 +16,13 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from psycopg2 import sql
 
-from loader import build_loader
-from loader.feed_reader import visible
+from loader import build_loader, statements
+from loader.feed_loader import FeedLoader
+from loader.feed_reader import line_rows, visible
+from loader.line_fingerprint import LineFingerprint
+from loader.specs import STORE_LISTING
+from loader.typed_rows import TypedRows
+from test_loader_rejects import BAD_LINES, VALID
 
 MIN_LINES_PER_RUN = 10_000
 LINES_PER_FILE = (250, 300)  # 45 files of at least 250 lines: >= 10,000 even if a few batches repeat
@@ -210,3 +218,99 @@ def test_generated_feeds_are_accounted_for_line_by_line(db_url, checker, tmp_pat
         from staging.store_listing""") == [(True, True)]
     assert query(checker, "select count(*) from staging.store_listing where title = %s", (INJECTION,))[0][0] > 0
     assert query(checker, "select sum(lines_read) from ops.feed_file")[0][0] == totals["lines"]
+
+
+def records_both_ways(conn, lines: list[bytes]) -> tuple[list, list, int]:
+    """feed_record as the SQL checks alone make it, and as the loader makes it from Python's typed rows (the
+    SQL checks deciding only what Python leaves undecided); plus how many lines Python decided itself."""
+    spec = STORE_LISTING
+    block = b"".join(line + b"\n" for line in lines)
+    both, decided = [], 0
+    for in_python in (False, True):
+        with conn.cursor() as cur:
+            cur.execute(statements.create_work_tables(spec))
+            if in_python:
+                text_rows, typed_rows = TypedRows(spec).rows(block, 1)
+                cur.copy_expert(statements.copy_records(spec).as_string(cur), io.BytesIO(typed_rows))
+                cur.copy_expert(statements.copy_lines(spec), io.BytesIO(text_rows))
+                cur.execute("select count(*) from feed_record")
+                typed = cur.fetchone()[0]
+                cur.execute("select count(*) from feed_line where read_error is not null")
+                decided = typed + cur.fetchone()[0]
+            else:
+                cur.copy_expert(statements.copy_lines(spec),
+                                io.BytesIO(line_rows(block, 1, LineFingerprint(spec.observed_at.field))))
+            FeedLoader.check_records(cur, spec, skip_recorded=False)
+            cur.execute(sql.SQL("""
+                select line_number, reason, row({columns})::text, case when reason is null then line_hash end,
+                    case when reason is null then coalesce(content_hash, md5(row({content})::text)::uuid) end
+                from feed_record order by line_number""").format(
+                columns=statements.names(spec.columns), content=statements.names(spec.content)))
+            both.append(cur.fetchall())
+        conn.rollback()
+    return both[0], both[1], decided
+
+
+@pytest.fixture
+def work_conn(db_url):
+    with contextlib.closing(psycopg2.connect(db_url)) as conn:
+        with conn.cursor() as cur:
+            cur.execute("set timezone = 'UTC'")
+        conn.commit()
+        yield conn
+
+
+@pytest.mark.parametrize("bad, reason", BAD_LINES, ids=[reason for _, reason in BAD_LINES])
+def test_python_and_sql_checks_give_the_same_reason_on_each_bad_line(work_conn, bad, reason):
+    by_sql, by_python, _ = records_both_ways(work_conn, [bad])
+    assert by_python == by_sql
+    assert [row[1] for row in by_sql] == [reason]
+
+
+# Values where Python and PostgreSQL could read text differently: the two must still agree.
+EDGE_VALUES = [
+    {"scraped_at": "2026-11-01T24:00:00Z"}, {"scraped_at": "2026-11-01T23:59:60Z"},
+    {"scraped_at": "0000-01-01T00:00:00Z"}, {"scraped_at": "2024-02-29T00:00:00Z"},
+    {"scraped_at": "2023-02-29T00:00:00Z"}, {"scraped_at": "2026-11-01t10:00:00z"},
+    {"scraped_at": "2026-11-01 10:00:00+14:00"}, {"scraped_at": "2026-11-01T10:00:00+15:00"},
+    {"scraped_at": "2026-11-01T10:00:00+05:99"}, {"scraped_at": "2026-11-01T10:00:00.1234567Z"},
+    {"scraped_at": "2026-11-01T10:00:00Z\n"}, {"discount_ends_at": "2026-11-01T10:61:00Z"},
+    {"region": "US\n"}, {"price": "9.99\n"}, {"price": " -1"}, {"price": "\u00a0-1"}, {"price": "10000000.0001"},
+    {"price": "10000000"}, {"title": "tab\tnew line\nback\\slash \\N"}, {"title": "\\N"}, {"url": "\\N"},
+    {"platforms": ["a\"b", "c\\d", "e,f", "{g}", " h ", "NULL", ""]}, {"discount_percent": 1e2},
+    {"discount_percent": 100.0}, {"discount_percent": 40.5}, {"is_free": 1}, {"currency": "usd"},
+    {"subscription": None, "release_date": None, "discount_ends_at": None},
+]
+
+
+@pytest.mark.parametrize("changes", EDGE_VALUES, ids=[json.dumps(changes) for changes in EDGE_VALUES])
+def test_python_and_sql_checks_agree_on_edge_values(work_conn, changes):
+    line = json.dumps(dict(json.loads(json.dumps(VALID[0])), **changes), ensure_ascii=False).encode()
+    by_sql, by_python, _ = records_both_ways(work_conn, [line])
+    assert by_python == by_sql
+
+
+def test_python_and_sql_checks_type_valid_records_alike(work_conn):
+    lines = [json.dumps(record).encode() for record in VALID]
+    by_sql, by_python, decided = records_both_ways(work_conn, lines)
+    assert by_python == by_sql
+    assert [row[1] for row in by_sql] == [None] * len(VALID) and decided == len(VALID)
+
+
+@pytest.mark.slow
+def test_python_and_sql_checks_agree_on_generated_feeds(work_conn):
+    """Every generated line, valid or broken in any way a feed can break: the same rejects with the same
+    reasons, the same typed values, hashes and fingerprints; Python decides most lines itself."""
+    totals = {"lines": 0, "decided": 0}
+
+    @settings(max_examples=40, deadline=None, database=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck))
+    @given(st.lists(feed_lines(), min_size=50, max_size=150))
+    def agree(lines):
+        by_sql, by_python, decided = records_both_ways(work_conn, [line.data for line in lines])
+        assert by_python == by_sql
+        totals["lines"] += len(lines)
+        totals["decided"] += decided
+
+    agree()
+    assert totals["decided"] >= 0.8 * totals["lines"], totals

@@ -9,7 +9,6 @@ from scrapers.pipelines.validation import contract_errors
 from scrapers.settings import PRICEWATCH_ITEM_SCHEMAS
 
 pytestmark = pytest.mark.slow
-NO_FEATURED = {"PRICEWATCH_STEAM_FEATURED": "False"}
 
 
 def routes_file(tmp_path, *routes):
@@ -18,27 +17,32 @@ def routes_file(tmp_path, *routes):
     return replay.load_routes([path])
 
 
-def test_search_then_appdetails_per_region_lands_one_valid_feed(replay_server, tmp_path):
-    crawl = run_crawl("steam", replay_server.url, tmp_path, settings=NO_FEATURED, regions="US,KR")
+def test_search_rows_per_region_and_category_land_one_valid_feed(replay_server, tmp_path):
+    crawl = run_crawl("steam", replay_server.url, tmp_path, regions="US,KR")
     assert crawl.returncode == 0, crawl.log[-3000:]
     items = {(item["store_item_id"], item["region"]): item for item in crawl.items}
-    assert {key: (item["currency"], item["price"], item["is_free"]) for key, item in items.items()} == {
-        ("413150", "US"): ("USD", "8.99", False),
-        ("413150", "KR"): ("KRW", "16000", False),
-        ("440", "US"): ("USD", "0.00", True),
-        ("440", "KR"): ("KRW", "0", True),
+    assert len(items) == len(crawl.items) == 5 + 25 + 3
+    assert {key: (items[key]["kind"], items[key]["currency"], items[key]["price"]) for key in [
+        ("1091500", "US"), ("413150", "US"), ("bundle/232", "US"), ("1478500", "KR")]} == {
+        ("1091500", "US"): ("game", "USD", "17.99"),
+        ("413150", "US"): ("bundle", "USD", "3.59"),
+        ("bundle/232", "US"): ("bundle", None, None),
+        ("1478500", "KR"): ("game", "KRW", "16350"),
     }
     assert all(contract_errors(item, PRICEWATCH_ITEM_SCHEMAS) == [] for item in items.values())
     assert not list(crawl.landing.rglob("*.tmp"))
     report = crawl.report
     assert report["feed"] == crawl.feed.name and report["job"] == crawl.feed.name.removesuffix(".jl.gz")
-    assert (report["items_scraped"], report["finish_reason"], report["health"]) == (4, "finished", "ok")
-    assert report["http_status_counts"] == {"200": 6}
+    assert (report["items_scraped"], report["finish_reason"]) == (33, "finished")
+    # The recordings are samples: 5 of the 99,893 games the US search says it has, so the health says so.
+    assert report["coverage"]["US"] == {"expected": 99893 + 2, "yielded": 8, "ratio": round(8 / 99895, 4)}
+    assert report["health"] == "failed" and any("coverage under 95%: US" in reason
+                                                 for reason in report["health_reasons"])
     assert ("GET", "/store.steampowered.com/robots.txt") in replay_server.requests
 
 
 def test_scrapyd_job_id_names_the_files(replay_server, tmp_path):
-    crawl = run_crawl("steam", replay_server.url, tmp_path, settings=NO_FEATURED, regions="KR", _job="abc123")
+    crawl = run_crawl("steam", replay_server.url, tmp_path, regions="KR", _job="abc123")
     assert crawl.feed.name == "abc123.jl.gz" and crawl.reports[0].name == "abc123.stats.json"
 
 

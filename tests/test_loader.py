@@ -1,8 +1,10 @@
 """The loader keeps one staging row per change of a listing, whatever the order and repetition of feeds."""
+import contextlib
 import gzip
 import json
 from dataclasses import replace
 
+import psycopg2
 import pytest
 from loader_fixtures import listing, rows, staging_rows, write_feed
 
@@ -179,3 +181,16 @@ def test_refresh_fields_stay_current_on_the_latest_row_without_new_rows(admin, d
     assert counts(second) == (2, 0, 2, 0)
     assert rows(db_url, "select change_seq, title, price::text from staging.refresh_probe order by 1") == [
         (1, "third", "14.99"), (2, "fifth", "1.99")]
+
+
+def test_a_loader_given_a_connection_loads_on_it_and_leaves_it_open(db_url, tmp_path):
+    with contextlib.closing(psycopg2.connect(db_url)) as conn:
+        with conn.cursor() as cur:
+            cur.execute("create temp table callers_own (id int); set role pricewatch_loader")
+        conn.commit()
+        with FeedLoader(connection=conn) as loader:
+            assert counts(loader.load(write_feed(tmp_path / "given.jl", [listing()]))) == (1, 1, 0, 0)
+        assert not conn.closed
+        with conn.cursor() as cur:
+            cur.execute("select current_user, count(*) from staging.store_listing group by 1")
+            assert cur.fetchall() == [("pricewatch_loader", 1)]

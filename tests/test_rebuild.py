@@ -13,6 +13,8 @@ from pricewatch import migrate
 from pricewatch.cli import main
 from pricewatch.rebuild import archived_feeds
 
+HEAD = migrate.revisions()[-1]
+
 # Three crawl dates of two stores: a discount, its end, a new listing, a delisting (not for sale).
 HISTORY = {
     "2026-11-01": {

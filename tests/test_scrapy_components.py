@@ -159,7 +159,7 @@ COVERED = {"item_scraped_count": 10, "response_received_count": 10, "spidermon_i
     ({"response_received_count": 3}, "failed", "0 items scraped, at least 1 expected"),
     ({**COVERED, "spidermon_item_scraped_count/dict/title": 5}, "failed", "Field Coverage"),
     ({**COVERED, "httperror/response_ignored_count": 6}, "failed", "6 of 10 requests failed (60% > 20%)"),
-    ({**COVERED, f"{GIVEN_UP}429": 2}, "failed", "retries exhausted (3 each): 2 requests still HTTP 429 (throttled)"),
+    ({**COVERED, f"{GIVEN_UP}429": 2}, "failed", "retries exhausted (6 each): 2 requests still HTTP 429 (throttled)"),
     ({"response_received_count": 2, BLOCKED_PAGES: 1, BLOCKED_PAGE_URLS: ["https://x.test/ (captcha)"]},
      "failed", "store is blocking the crawl: 1 block page, first https://x.test/ (captcha)"),
 ])

@@ -146,12 +146,13 @@ def test_an_offer_listed_twice_is_reported_once_per_region(spider, corpus):
     assert (len(first), len(again), len(elsewhere)) == (2, 0, 2)
 
 
-def test_graphql_errors_are_counted_not_fatal(spider, tmp_path):
+def test_graphql_errors_in_a_200_answer_are_counted_for_the_health(spider, tmp_path):
     answer = tmp_path / "errors.json"
     answer.write_text(json.dumps({"errors": [{"message": "Cannot query field \"releaseDate\""}], "data": None}))
     items, requests = run_callback(spider, answer, catalog_url(spider, "US", 0))
     assert (items, requests) == ([], [])
-    assert spider.crawler.stats.get_value("pricewatch/epic/graphql_errors") == 1
+    assert spider.coverage.state["errors"] == 1
+    assert "Cannot query field" in spider.coverage.state["error_samples"][0]
 
 
 def test_saved_file_region_from_argument(spider, corpus):
@@ -179,4 +180,9 @@ def test_replay_crawl(replay_server, tmp_path):
     key = lambda item: (item["region"], item["store_item_id"])  # noqa: E731
     assert sorted(items, key=key) == sorted(FREE_GAMES_VN_ITEMS + CATALOG_US_ITEMS + CATALOG_GB_ITEMS, key=key)
     assert not list(crawl.landing.rglob("*.tmp"))
-    assert (crawl.report["spider"], crawl.report["health"], crawl.report["items_invalid"]) == ("epic", "ok", 0)
+    assert (crawl.report["spider"], crawl.report["items_invalid"]) == ("epic", 0)
+    # The hand-made GB pages announce 41 offers (paging.total) and hold 4: coverage says so, the rest is healthy.
+    assert crawl.report["coverage"]["GB"] == {"expected": 41, "yielded": 4, "ratio": 0.0976}
+    assert crawl.report["health_reasons"] == [
+        "Coverage/Each region yields at least PRICEWATCH_MIN_COVERAGE of the store's total: "
+        "coverage under 95%: GB 4 of 41 (9.8%)"]

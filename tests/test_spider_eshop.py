@@ -3,6 +3,7 @@
 Expected values were read by eye from the recordings; handmade_eshop_price_gb_* are hand-made price answers
 for the nsuids of the recorded Solr pages (the corpus has no price answer for them).
 """
+import asyncio
 from pathlib import Path
 
 import jsonschema
@@ -21,8 +22,9 @@ SOLR_LOOKUP = "solr_nintendo_europe_nsuid_lookup_fl_super_mario_party.json"
 SOLR_URL = "https://searching.nintendo-europe.com/en/select?q=*&wt=json"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def spider():
+    """A fresh spider per test: a crawl's spider reports each listing once, so it keeps what it has seen."""
     return EshopSpider.from_crawler(get_crawler(EshopSpider))
 
 
@@ -150,3 +152,32 @@ def test_replay_crawl(replay_server, tmp_path):
                           "70010000061599", "70010000014063"}
     assert found["70010000014063"]["title"] == "Super Mario Party"
     assert found["70010000014063"]["price"] == "49.99"
+
+
+async def started(spider) -> list:
+    return [request async for request in spider.start()]
+
+
+@pytest.mark.parametrize(("key", "searched", "skipped"), [
+    ("", ["searching.nintendo-europe.com"], ["US"]),  # no Algolia key: the Americas are skipped, and say so
+    ("search-key", ["searching.nintendo-europe.com", "u3b6gr4ua3-dsn.algolia.net"], []),
+])
+def test_a_region_without_a_search_index_is_skipped_as_a_failure(key, searched, skipped):
+    crawler = get_crawler(EshopSpider, {"PRICEWATCH_ESHOP_ALGOLIA_API_KEY": key})
+    spider = EshopSpider.from_crawler(crawler, regions="GB,US")
+    requests = asyncio.run(started(spider))
+    assert [request.url.split("/")[2] for request in requests] == searched
+    assert sorted(spider.coverage.state["skipped"]) == skipped
+
+
+def test_algolia_over_the_hit_cap_is_split_by_the_next_facet(tmp_path):
+    spider = EshopSpider.from_crawler(get_crawler(EshopSpider, {"PRICEWATCH_ESHOP_ALGOLIA_API_KEY": "search-key"}))
+    answer = tmp_path / "algolia.json"
+    answer.write_text('{"hits": [], "nbHits": 2500, "page": 0, "nbPages": 1, "hitsPerPage": 1000,'
+                      ' "facets": {"platformCode": {"NINTENDO_SWITCH": 1500, "NINTENDO_SWITCH_2": 1000}}}')
+    url = "https://u3b6gr4ua3-dsn.algolia.net/1/indexes/store_game_en_us?query=&hitsPerPage=1000&page=0"
+    out = run(spider, response(answer, url, {"region": "US", "filters": ()}))
+    assert [request.meta["filters"] for request in out] == [
+        ('platformCode:"NINTENDO_SWITCH"',), ('platformCode:"NINTENDO_SWITCH_2"',)]
+    assert all("priceRange" in request.url for request in out)  # the facet each part may split by next
+    assert spider.coverage.state["expected"] == {"US": 2500}

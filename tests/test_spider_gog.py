@@ -14,7 +14,7 @@ from pricewatch.cli import main
 from pricewatch.commands.parse import build_spider, parse_file, project_settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
-CATALOG = ("https://catalog.gog.com/v1/catalog?limit=48&order=desc:trending&productType=in:game,pack,dlc"
+CATALOG = ("https://catalog.gog.com/v1/catalog?limit=48&order=asc:title&productType=in:game,pack,dlc"
            "&page={page}&countryCode=US&currencyCode=USD&locale=en-US")
 SECTION = ("https://sections.gog.com/v1/pages/2f/sections/6a0b5e52-giveaway-state-of-mind"
            "?countryCode=US&currencyCode=USD&locale=en-US")

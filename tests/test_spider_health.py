@@ -46,10 +46,10 @@ def test_429_storm_ends_with_retries_exhausted_and_a_failed_health_naming_it(fau
     crawl = steam_crawl(fault_server, tmp_path, appids="1001,440")
     report = crawl.report
     assert [item["store_item_id"] for item in crawl.items] == ["440"]
-    assert report["http_status_counts"] == {"200": 1, "404": 1, "429": 4}
-    assert (report["retries"], report["retries_given_up_by_status"]) == (3, {"429": 1})
+    assert report["http_status_counts"] == {"200": 1, "404": 1, "429": 7}
+    assert (report["retries"], report["retries_given_up_by_status"]) == (6, {"429": 1})
     assert report["health"] == "failed"
-    assert "Blocking/No request given up after retries: retries exhausted (3 each): 1 request still HTTP 429 " \
+    assert "Blocking/No request given up after retries: retries exhausted (6 each): 1 request still HTTP 429 " \
            "(throttled)" in report["health_reasons"]
     assert "Error ratio/Share of failed requests is at most PRICEWATCH_MAX_ERROR_RATIO: 1 of 2 requests failed " \
            "(50% > 20%)" in report["health_reasons"]
@@ -57,9 +57,9 @@ def test_429_storm_ends_with_retries_exhausted_and_a_failed_health_naming_it(fau
 
 def test_503_storm_fails_health_naming_the_status(fault_server, tmp_path):
     report = steam_crawl(fault_server, tmp_path, appids="1002").report
-    assert report["http_status_counts"] == {"404": 1, "503": 4}
+    assert report["http_status_counts"] == {"404": 1, "503": 7}
     assert report["health"] == "failed"
-    assert "retries exhausted (3 each): 1 request still HTTP 503" in reasons_of(report)
+    assert "retries exhausted (6 each): 1 request still HTTP 503" in reasons_of(report)
     assert "Items/At least SPIDERMON_MIN_ITEMS items: 0 items scraped, at least 1 expected" in report["health_reasons"]
 
 
@@ -81,7 +81,9 @@ def test_block_page_is_reported_as_blocking_not_as_no_deals(fault_server, tmp_pa
 
 @pytest.mark.parametrize("fault", ["empty", "changed"])
 def test_page_yielding_nothing_fails_health_with_its_url(fault_server, tmp_path, fault):
-    crawl = steam_crawl(fault_server, tmp_path, settings={"PRICEWATCH_STEAM_SEARCH_URL": SEARCH.format(fault=fault)})
+    # One search category, so the crawl asks the one page.
+    crawl = steam_crawl(fault_server, tmp_path, settings={"PRICEWATCH_STEAM_SEARCH_URL": SEARCH.format(fault=fault),
+                                                          "PRICEWATCH_STEAM_SEARCH_CATEGORIES": '{"game": "998"}'})
     report = crawl.report
     assert crawl.items == [] and report["http_status_counts"] == {"200": 1, "404": 1}
     assert (report["empty_pages"], report["blocked_pages"]) == (1, 0)

@@ -23,8 +23,9 @@ PVZ = "graphql_productRetrieveForUpsellWithCtas_hk_hkd_pvz_bfn_psplus_ea_discoun
 UNCHARTED = "graphql_productRetrieveForUpsellWithCtas_hk_hkd_uncharted_sale_and_psplus_catalog_2023-02.json"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def spider():
+    """A fresh spider per test: a crawl's spider reports each listing once, so it keeps what it has seen."""
     return PsStoreSpider.from_crawler(get_crawler(PsStoreSpider))
 
 
@@ -172,15 +173,31 @@ def test_region_is_required_for_graphql_answers(spider, corpus):
         run(spider, response)
 
 
-def test_category_grid_is_discovery(spider, corpus):
+@pytest.mark.parametrize(("name", "region", "entry_id", "expected"), [
+    # file, region, concept or product id, (kind, currency, price, regular, discount, free) read by eye
+    ("graphql_categoryGridRetrieve_kr_krw_6concepts_TRIMMED_edited.json", "KR", "10000730",
+     ("game", "KRW", "112800", "112800", 0, False)),                   # "112,800원": won, no decimals
+    ("graphql_categoryGridRetrieve_kr_krw_6concepts_TRIMMED_edited.json", "KR", "10002427",
+     ("game", "KRW", "0", "0", 0, True)),                              # "무료" (free), no isFree in the trim
+    ("graphql_categoryGridRetrieve_products_fi_eur_6_discounted_and_unavailable_TRIMMED_2026-05.json", "FI",
+     "UB1029-PPSA34991_00-0305564308280273", ("game", "EUR", "5.97", "9.95", 40, False)),  # "€5,97"
+    ("graphql_categoryGridRetrieve_products_fi_eur_6_discounted_and_unavailable_TRIMMED_2026-05.json", "FI",
+     "EP8424-PPSA34421_00-CTS26EXPERTUPG01", ("dlc", None, None, None, 0, False)),  # "Ei saatavilla"
+])
+def test_category_grid_entries_are_listings_priced_from_their_text(spider, corpus, name, region, entry_id, expected):
+    out = run(spider, graphql(corpus, name, region))
+    items = {item["store_item_id"]: item for item in out if isinstance(item, dict)}
+    item = items[entry_id]
+    assert (item["kind"], item["currency"], item["price"], item["regular_price"], item["discount_percent"],
+            item["is_free"]) == expected
+
+
+def test_category_grid_states_its_total_and_asks_the_next_page(spider, corpus):
     out = run(spider, graphql(corpus, "graphql_categoryGridRetrieve_kr_krw_6concepts_TRIMMED_edited.json", "KR"))
-    assert [request.url for request in out[:6]] == [
-        f"https://store.playstation.com/ko-kr/concept/{concept}"
-        for concept in ("10000730", "10013248", "10002427", "10002363", "10002861", "10009763")]
-    assert all(isinstance(request, Request) for request in out)
-    next_page = out[6]
+    (next_page,) = [request for request in out if isinstance(request, Request)]
     assert "categoryGridRetrieve" in next_page.url and "%22offset%22%3A24" in next_page.url
     assert next_page.headers["x-psn-store-locale-override"] == b"ko-kr"
+    assert spider.coverage.state["expected"] == {"KR": 7571}
 
 
 @pytest.mark.parametrize("name", ["chihiro_product_us_shadow_of_the_colossus_2018.json",

@@ -94,27 +94,42 @@ def test_region_from_argument_when_the_url_does_not_name_one(corpus):
         ("999", "DE"): ("EUR", "29.99"), ("346110", "DE"): ("EUR", "59.99")}
 
 
-def test_search_json_asks_appdetails_per_region_and_the_next_page(corpus):
-    url = ("https://store.steampowered.com/search/results/?query&start=0&count=100&specials=1&infinite=1"
-           "&cc=us&l=english")
-    requests = outputs(corpus, "search_results_json_usd_5rows_discounted_trimmed.json", url, regions="US,GB")
-    details = [request for request in requests if request.url.startswith(APPDETAILS)]
-    assert [(r.url, r.meta["region"], r.meta["title"]) for r in details[:2]] == [
-        (f"{APPDETAILS}?appids=381210&cc=us&l=english", "US", "Dead by Daylight"),
-        (f"{APPDETAILS}?appids=381210&cc=gb&l=english", "GB", "Dead by Daylight"),
-    ]
-    assert len(details) == 10
-    assert details[0].cookies["birthtime"] and details[0].cookies["mature_content"] == "1"
-    (next_page,) = [request for request in requests if "/search/" in request.url]
-    assert "start=100" in next_page.url and next_page.meta["page"] == 2
+SEARCH = "https://store.steampowered.com/search/results/?query&start=0&count=100&infinite=1&l=english"
+
+
+@pytest.mark.parametrize(("name", "url", "key", "expected"), [
+    # file, url, (id, region), (kind, title, currency, price, regular, discount, free, platforms) read by eye
+    ("search_results_json_usd_5rows_discounted_trimmed.json", f"{SEARCH}&category1=998&cc=us", ("381210", "US"),
+     ("game", "Dead by Daylight", "USD", "7.99", "19.99", 60, False, ["windows"])),
+    ("search_results_json_usd_5rows_discounted_trimmed.json", f"{SEARCH}&category1=998&cc=us", ("1091500", "US"),
+     ("game", "Cyberpunk 2077", "USD", "17.99", "59.99", 70, False, ["mac", "windows"])),
+    # data-price-final 1635000 is hundredths of won; the struck-out "₩ 21,800" has a thousands separator.
+    ("search_results_fragment_kr_krw_25rows_discounted.html", f"{SEARCH}&category1=21&cc=kr", ("1478500", "KR"),
+     ("dlc", "Big Walk", "KRW", "16350", "21800", 25, False, ["mac", "windows"])),
+])
+def test_search_rows_are_listings_of_the_region_and_category(corpus, name, url, key, expected):
+    items = run(corpus, name, url)
+    item = items[key]
+    assert (item["kind"], item["title"], item["currency"], item["price"], item["regular_price"],
+            item["discount_percent"], item["is_free"], item["platforms"]) == expected
+    assert "snr=" not in item["url"]
+
+
+def test_search_json_states_the_total_and_asks_the_next_page_of_its_category(corpus):
+    spider = build_spider("steam", regions="US")
+    response = saved_response(corpus / "steam" / "search_results_json_usd_5rows_discounted_trimmed.json",
+                              f"{SEARCH}&category1=998&cc=us")
+    outputs = list(spider.callback_for(response)(response))
+    (next_page,) = [output for output in outputs if isinstance(output, Request)]
+    assert "start=100" in next_page.url and "category1=998" in next_page.url and next_page.meta["page"] == 2
+    assert spider.coverage.state["expected"] == {"US": 99893}
+    assert len(spider.coverage.state["seen"]["US"]) == 5
 
 
 def test_search_html_fragment_rows(corpus):
-    url = "https://store.steampowered.com/search/results/?query&start=0&count=25&cc=kr&l=koreana"
-    requests = outputs(corpus, "search_results_fragment_kr_krw_25rows_discounted.html", url, regions="KR")
-    assert len(requests) == 25 and all(isinstance(request, Request) for request in requests)
-    assert (requests[0].url, requests[0].meta["title"]) == (f"{APPDETAILS}?appids=1478500&cc=kr&l=english", "Big Walk")
-    assert requests[3].meta["title"] == "Tom Clancy's Ghost Recon® Wildlands"
+    items = run(corpus, "search_results_fragment_kr_krw_25rows_discounted.html", f"{SEARCH}&category1=998&cc=kr")
+    assert len(items) == 25 and all(item["currency"] == "KRW" for item in items.values())
+    assert items[("1478500", "KR")]["title"] == "Big Walk"
 
 
 def test_featured_specials_priced_through_appdetails_keeping_discount_end(corpus):

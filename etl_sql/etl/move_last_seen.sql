@@ -19,12 +19,12 @@ begin
               from ops.feed_file
               where loaded_at > loaded_after and loaded_at <= loaded_upto
           )
-        returning confirmation.change_id
+        returning confirmation.source, confirmation.change_id
     ),
     confirmed_change as (
         select distinct listing.listing_id, change.region, change.last_seen_at, change.change_id
         from taken
-        join staging.store_listing as change on change.change_id = taken.change_id
+        join staging.store_listing as change on change.source = taken.source and change.change_id = taken.change_id
         join core.listing as listing
             on listing.store = change.source and listing.store_item_id = change.store_item_id
     ),

@@ -8,13 +8,13 @@
   because another region renamed it.
 
 Revision ID: 0012
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-06
 """
 from migrations.sql_files import execute
 
 revision = "0012"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -36,6 +36,10 @@ def run(args) -> int:
         results = crawl_jobs.schedule(conn, spiders, nodes, dict(map(key_value, args.arguments)),
                                       dict(map(key_value, args.settings)), args.slot_minutes)
     for result in results:
+        if result.busy_with:
+            print(f"{result.spider}: not scheduled, its job {result.busy_with} on {result.node} still crawls "
+                  f"the same regions")
+            continue
         verb = "scheduled" if result.new else "already scheduled"
         print(f"{result.spider}: {verb} as {result.job_id} on {result.node}")
     return 0

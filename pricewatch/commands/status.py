@@ -1,5 +1,6 @@
 """pricewatch status: per source, the last good crawl against earlier ones, the last load and ETL, the backlog,
-then what went wrong with each source's last failed crawl."""
+then the coverage of each source's last finished crawl per region (items against the store's own total), then
+what went wrong with each source's last failed crawl."""
 import contextlib
 from datetime import datetime
 
@@ -21,6 +22,39 @@ def source_rows() -> list[dict]:
         with conn.cursor(cursor_factory=RealDictCursor) as cur:
             cur.execute("select * from ops.source_status order by source")
             return cur.fetchall()
+
+
+def coverage_rows() -> list[dict]:
+    """Per spider, the coverage its last finished crawl recorded (stats sidecar `coverage`, `regions_skipped`)."""
+    with contextlib.closing(database.connect(role="pricewatch_etl")) as conn:
+        with conn.cursor(cursor_factory=RealDictCursor) as cur:
+            cur.execute("""
+                with last as (
+                    select distinct on (spider) spider, job_id, finished_at, stats
+                    from ops.crawl_job
+                    where state = 'finished' and stats is not null
+                    order by spider, finished_at desc nulls last
+                )
+                select spider, job_id, finished_at,
+                       coalesce(stats -> 'coverage', '{}'::jsonb) as coverage,
+                       coalesce(stats -> 'regions_skipped', '[]'::jsonb) as skipped
+                from last
+                where stats -> 'coverage' <> '{}'::jsonb or jsonb_array_length(stats -> 'regions_skipped') > 0
+                order by spider
+            """)
+            return cur.fetchall()
+
+
+def coverage_text(row: dict) -> str:
+    """"US 99,870/99,893 (100%), KR 25 (no store total)", then the regions skipped."""
+    parts = []
+    for region, counts in sorted(row["coverage"].items()):
+        if counts.get("expected"):
+            parts.append(f"{region} {counts['yielded']:,}/{counts['expected']:,} ({counts['yielded'] / counts['expected']:.0%})")
+        else:
+            parts.append(f"{region} {counts['yielded']:,} (no store total)")
+    parts += [f"skipped {reason}" for reason in row["skipped"]]
+    return ", ".join(parts)
 
 
 def when(value: datetime | None) -> str:
@@ -65,6 +99,12 @@ def run(args) -> int:
         )
     console = Console(width=160)
     console.print(table)
+    covered = coverage_rows()
+    if covered:
+        console.print("coverage of each source's last finished crawl (items / the store's own total):")
+    for row in covered:
+        console.print(f"  {row['spider']}: {coverage_text(row)} ({row['job_id']})", markup=False, highlight=False,
+                      soft_wrap=True)
     failures = [row for row in rows.values() if row.get("last_failed_crawl_job_id")]
     if failures:
         console.print("last failed crawl per source:")

@@ -1,6 +1,7 @@
 """The summary of one crawl written as <jobid>.stats.json beside its feed, for the ops side to record."""
 from datetime import datetime
 
+from scrapers.coverage import API_ERRORS, SKIPPED, coverage_by_region
 from scrapers.extensions.monitors import HEALTH, HEALTH_REASONS, counted
 from scrapers.middlewares.block_pages import BLOCKED_PAGE_URLS, BLOCKED_PAGES
 from scrapers.middlewares.empty_pages import EMPTY_PAGE_URLS, EMPTY_PAGES
@@ -37,6 +38,9 @@ def crawl_report(stats: dict, *, spider: str, job: str, feed: str) -> dict:
         "empty_page_urls": stats.get(EMPTY_PAGE_URLS, []),
         "blocked_pages": stats.get(BLOCKED_PAGES, 0),
         "blocked_page_urls": stats.get(BLOCKED_PAGE_URLS, []),
+        "coverage": coverage_by_region(stats),
+        "regions_skipped": stats.get(SKIPPED, []),
+        "api_errors": stats.get(API_ERRORS, 0),
         "health": stats.get(HEALTH, "unchecked"),
         "health_reasons": stats.get(HEALTH_REASONS, []),
         "stats": {key: iso(value) for key, value in sorted(stats.items())},

@@ -3,7 +3,7 @@ without the store throttling or blocking it?
 
 The suite is switched on by SPIDERMON_ENABLED + SPIDERMON_SPIDER_CLOSE_MONITORS. Thresholds are settings:
 SPIDERMON_MIN_ITEMS, SPIDERMON_FIELD_COVERAGE_RULES, PRICEWATCH_MAX_ERROR_RATIO, RETRY_TIMES,
-PRICEWATCH_BLOCK_PAGE_MARKERS. Comparing a crawl's items with earlier crawls needs ops data and is done when
+PRICEWATCH_BLOCK_PAGE_MARKERS, PRICEWATCH_MIN_COVERAGE. Comparing a crawl's items with earlier crawls needs ops data and is done when
 the job is recorded (pricewatch.crawl_jobs), so a crawl never depends on the database. The verdict goes into the
 crawl's stats (pricewatch/health, pricewatch/health_reasons), which the landing extension writes beside
 the feed.
@@ -12,6 +12,7 @@ from spidermon import Monitor, MonitorSuite, monitors
 from spidermon.contrib.scrapy.monitors import FieldCoverageMonitor
 from spidermon.core.actions import Action
 
+from scrapers.coverage import API_ERROR_SAMPLES, API_ERRORS, SKIPPED, coverage_by_region
 from scrapers.middlewares.block_pages import BLOCKED_PAGE_URLS, BLOCKED_PAGES
 from scrapers.middlewares.empty_pages import EMPTY_PAGE_URLS, EMPTY_PAGES
 from scrapers.middlewares.retry import DOWNLOADS_FAILED, GIVEN_UP
@@ -99,6 +100,32 @@ class EmptyPageMonitor(PlainMonitor):
                   f"structure changed): {', '.join(urls[:3])}")
 
 
+@monitors.name("Coverage")
+class CoverageMonitor(PlainMonitor):
+    """A catalogue crawl is judged against the store's own totals: every region at least
+    PRICEWATCH_MIN_COVERAGE of what the store says it has, no region skipped, no API answer carrying errors."""
+
+    @monitors.name("Each region yields at least PRICEWATCH_MIN_COVERAGE of the store's total")
+    def test_coverage(self):
+        minimum = self.data.crawler.settings.getfloat("PRICEWATCH_MIN_COVERAGE")
+        short = [f"{region} {counts['yielded']} of {counts['expected']} ({counts['ratio']:.1%})"
+                 for region, counts in coverage_by_region(self.data.stats).items()
+                 if counts["ratio"] is not None and counts["ratio"] < minimum]
+        self.assertFalse(short, msg=f"coverage under {minimum:.0%}: {', '.join(short)}")
+
+    @monitors.name("No region skipped")
+    def test_no_region_skipped(self):
+        skipped = self.data.stats.get(SKIPPED, [])
+        self.assertFalse(skipped, msg=f"regions skipped: {'; '.join(skipped)}")
+
+    @monitors.name("No API answer with errors")
+    def test_no_api_errors(self):
+        errors = self.data.stats.get(API_ERRORS, 0)
+        samples = self.data.stats.get(API_ERROR_SAMPLES, [])
+        self.assertFalse(errors, msg=f"{errors} API {'answer' if errors == 1 else 'answers'} with errors, "
+                                     f"first {samples[0] if samples else '?'}")
+
+
 class RecordHealth(Action):
     """Write the suite's verdict into the crawl stats."""
 
@@ -113,5 +140,6 @@ class RecordHealth(Action):
 
 
 class CrawlHealthSuite(MonitorSuite):
-    monitors = [ItemCountMonitor, FieldCoverageMonitor, ErrorRatioMonitor, BlockingMonitor, EmptyPageMonitor]
+    monitors = [ItemCountMonitor, FieldCoverageMonitor, ErrorRatioMonitor, BlockingMonitor, EmptyPageMonitor,
+                CoverageMonitor]
     monitors_finished_actions = [RecordHealth]

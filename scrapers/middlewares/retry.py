@@ -2,7 +2,9 @@
 
 Scrapy's RetryMiddleware re-queues at once; stores answer that with more 429s. This one waits first:
 the response's Retry-After (seconds or an HTTP date) when present, otherwise exponential backoff
-(PRICEWATCH_RETRY_BACKOFF_BASE * 2**attempt), never longer than PRICEWATCH_RETRY_MAX_DELAY.
+(PRICEWATCH_RETRY_BACKOFF_BASE * 2**attempt, growing to minutes), never longer than
+PRICEWATCH_RETRY_MAX_DELAY. A store's limit is per window, not per request, so the wait holds the whole
+download slot of that store (scrapers.middlewares.budget.pause_slot), not only the request that got the 429.
 
 It also counts what the health monitors need and Scrapy's stats lack: requests it gave up on per HTTP status
 (pricewatch/retry/given_up/<status>: a 429 storm that outlasted every retry) and downloads that failed for
@@ -18,6 +20,8 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.response import response_status_message
+
+from scrapers.middlewares.budget import pause_slot
 
 
 GIVEN_UP = "pricewatch/retry/given_up/"
@@ -67,6 +71,7 @@ class RetryAfterMiddleware(RetryMiddleware):
             return response
         delay = self.delay_for(request, response)
         self.crawler.stats.inc_value("pricewatch/retry/wait_seconds", delay)
+        pause_slot(self.crawler, request, delay)
         await sleep(delay)
         return retry
 

@@ -5,11 +5,16 @@ Every store spider derives from StoreSpider: it gets the storefront regions to c
 (`callback_for`), which is how `pricewatch parse` runs a saved page through the same code as a crawl.
 The region of a response is `response.meta["region"]` when the request carried it (the spiders set it,
 `pricewatch parse --region` too), else what the URL says (region_from_url).
+A store spider measures its coverage (`self.coverage`, scrapers.coverage) and, with PRICEWATCH_RESUMABLE,
+keeps its queue in a JOBDIR of its store and regions so a stopped crawl resumes (scrapers.extensions.resumable).
 """
 import re
 from urllib.parse import parse_qs, urlsplit
 
 import scrapy
+
+from scrapers.coverage import Coverage
+from scrapers.extensions.resumable import job_dir
 
 REGION = re.compile(r"^[A-Z]{2}$")
 REGION_QUERY_PARAMS = ("cc", "country", "countryCode", "country_code", "region")
@@ -58,6 +63,16 @@ class StoreSpider(PricewatchSpider):
     def __init__(self, *args, regions=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.regions_argument = regions
+        self.coverage = Coverage(self)
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.coverage = Coverage.attach(spider, crawler)
+        settings = crawler.settings
+        if settings.getbool("PRICEWATCH_RESUMABLE") and not settings.get("JOBDIR") and not settings.frozen:
+            settings.set("JOBDIR", str(job_dir(spider.name, spider.regions)), priority="spider")
+        return spider
 
     @property
     def regions(self) -> list[str]:

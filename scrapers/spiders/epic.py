@@ -71,11 +71,6 @@ class EpicSpider(StoreSpider):
     name = "epic"
     allowed_domains = ["epicgames.com"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The free-games feed and the catalog list the same offers; each is reported once per region.
-        self.seen = set()
-
     setting_defaults = DEFAULT_SETTINGS
 
     async def start(self):
@@ -108,17 +103,19 @@ class EpicSpider(StoreSpider):
             raise ValueError(f"no region for {response.url}: no country in the URL (pass a region)")
         data = response.json()
         if data.get("errors"):
-            # GraphQL answers 200 with partial or no data when the query no longer fits the schema.
-            self.logger.error("Epic GraphQL errors for %s: %s", response.url, data["errors"])
-            self.crawler.stats.inc_value("pricewatch/epic/graphql_errors")
+            # GraphQL answers 200 with partial or no data when the query no longer fits the schema: a failure
+            # of the crawl (its health says so), not a quiet short page.
+            self.coverage.api_error(response.url, data["errors"])
         search = ((data.get("data") or {}).get("Catalog") or {}).get("searchStore") or {}
+        paging = search.get("paging") or {}
+        if storefront["count"] is not None and storefront["start"] == 0 and paging.get("total") is not None:
+            self.coverage.expect(region, paging["total"])
         locale = storefront["locale"] or self.settings.get("PRICEWATCH_EPIC_LOCALE")
         for offer in search.get("elements") or []:
-            if (region, offer["id"]) in self.seen:
-                continue
-            self.seen.add((region, offer["id"]))
-            yield self.listing(offer, region, locale)
-        yield from self.next_page(region, storefront, search.get("paging") or {})
+            # The free-games feed and the catalog list the same offers; each is reported once per region.
+            if self.coverage.first_time(region, offer["id"]):
+                yield self.listing(offer, region, locale)
+        yield from self.next_page(region, storefront, paging)
 
     def next_page(self, region: str, storefront: dict, paging: dict):
         """Catalog pages go on while start + count is short of the total (the free-games feed has one page)."""

@@ -1,10 +1,16 @@
 """Nintendo eShop: store search (titles + nsuids) joined to the eShop price API.
 
 Per region the store's own search lists the games: Nintendo of Europe's Solr index
-(searching.nintendo-europe.com/<lang>/select) for European storefronts, Nintendo of America's Algolia index for
-the Americas. Each search page gives nsuids and titles; the spider then asks the price API
+(searching.nintendo-europe.com/<lang>/select, 1000 rows a page; Switch and Switch 2 games and DLC, since the
+3DS and Wii U shops are closed) for European storefronts, Nintendo of America's Algolia index for the
+Americas. Algolia returns at most 1000 hits per query however it is paged, so a query the index says has
+more (`nbHits`) is split by the values of one facet after another (PRICEWATCH_ESHOP_ALGOLIA_SPLIT_FACETS,
+the counts come in the same answer) until every part is under the cap, as favna/nintendo-switch-eshop splits
+its queries by facet filters. Each search page gives nsuids and titles; the spider then asks the price API
 (api.ec.nintendo.com/v1/price?country=..&ids=.., up to 50 nsuids a call) and joins the two by nsuid. The
-search index's own price fields are not used: the price API is the store's price, with a currency.
+search index's own price fields are not used: the price API is the store's price, with a currency. The
+search totals (`numFound`, the unsplit `nbHits`) are the store's totals for coverage; an Americas region
+without an Algolia key is skipped, which fails the crawl's health.
 A price response parsed on its own (`pricewatch parse`) has no titles, so its items have an empty title.
 nintendo.com product pages (`__NEXT_DATA__` product prices) are read too; the legacy AEM game pages and
 legacy Algolia hits carry only display prices and are ignored.
@@ -27,12 +33,15 @@ DEFAULT_SETTINGS = {
     "PRICEWATCH_ESHOP_SOLR_LANGS": {"GB": "en", "IE": "en", "DE": "de", "AT": "de", "FR": "fr", "ES": "es",
                                     "IT": "it", "NL": "nl", "PT": "pt", "AU": "en", "NZ": "en", "ZA": "en"},
     "PRICEWATCH_ESHOP_SOLR_URL": "https://searching.nintendo-europe.com/{lang}/select",
-    "PRICEWATCH_ESHOP_SOLR_FILTER": "type:GAME AND nsuid_txt:*",
+    "PRICEWATCH_ESHOP_SOLR_FILTER": "type:(GAME OR DLC) AND nsuid_txt:* AND system_type:nintendoswitch*",
     # Storefront -> Nintendo of America Algolia index; the search-only key comes from the environment.
     "PRICEWATCH_ESHOP_ALGOLIA_INDEXES": {"US": "store_game_en_us", "CA": "store_game_en_ca"},
     "PRICEWATCH_ESHOP_ALGOLIA_APP_ID": "U3B6GR4UA3",
     "PRICEWATCH_ESHOP_ALGOLIA_API_KEY": os.environ.get("PRICEWATCH_ESHOP_ALGOLIA_API_KEY", ""),
-    "PRICEWATCH_ESHOP_SEARCH_PAGE_SIZE": 100,
+    # Facets an Americas query over the hit cap is split by, in turn (the NoA index's own facets).
+    "PRICEWATCH_ESHOP_ALGOLIA_SPLIT_FACETS": ["platformCode", "priceRange", "topLevelFilters"],
+    "PRICEWATCH_ESHOP_ALGOLIA_HIT_CAP": 1000,
+    "PRICEWATCH_ESHOP_SEARCH_PAGE_SIZE": 1000,
     "PRICEWATCH_ESHOP_PRICE_BATCH": 50,
     "PRICEWATCH_ESHOP_PRICE_LANG": "en",
 }
@@ -62,13 +71,14 @@ class EshopSpider(StoreSpider):
         for region in self.regions:
             request = self.search_request(region, offset=0)
             if request is None:
-                self.logger.warning("eshop: no search index configured for region %s, skipped", region)
+                self.coverage.skip(region, "no search index for it (PRICEWATCH_ESHOP_SOLR_LANGS, or "
+                                           "PRICEWATCH_ESHOP_ALGOLIA_INDEXES with PRICEWATCH_ESHOP_ALGOLIA_API_KEY)")
                 continue
             yield request
 
     # -- search -----------------------------------------------------------------------------------------------
 
-    def search_request(self, region: str, offset: int) -> scrapy.Request | None:
+    def search_request(self, region: str, offset: int, filters: tuple = ()) -> scrapy.Request | None:
         size = self.settings.getint("PRICEWATCH_ESHOP_SEARCH_PAGE_SIZE")
         lang = self.settings.getdict("PRICEWATCH_ESHOP_SOLR_LANGS").get(region)
         if lang:
@@ -81,10 +91,15 @@ class EshopSpider(StoreSpider):
         key = self.settings.get("PRICEWATCH_ESHOP_ALGOLIA_API_KEY")
         if index and key:
             app = self.settings.get("PRICEWATCH_ESHOP_ALGOLIA_APP_ID")
-            query = urlencode({"query": "", "hitsPerPage": size, "page": offset // size})
-            return scrapy.Request(f"https://{app.lower()}-dsn.algolia.net/1/indexes/{index}?{query}",
+            facets = self.settings.getlist("PRICEWATCH_ESHOP_ALGOLIA_SPLIT_FACETS")[len(filters):][:1]
+            params = {"query": "", "hitsPerPage": size, "page": offset // size}
+            if filters:
+                params["filters"] = " AND ".join(filters)
+            if facets:
+                params["facets"] = json.dumps(facets)
+            return scrapy.Request(f"https://{app.lower()}-dsn.algolia.net/1/indexes/{index}?{urlencode(params)}",
                                   headers={"X-Algolia-Application-Id": app, "X-Algolia-API-Key": key},
-                                  callback=self.parse_algolia, meta={"region": region})
+                                  callback=self.parse_algolia, meta={"region": region, "filters": filters})
         return None
 
     def parse_solr(self, response):
@@ -99,17 +114,26 @@ class EshopSpider(StoreSpider):
                     "platforms": [platform_name(code) for code in doc.get("playable_on_txt") or []],
                     "release_date": (doc.get("dates_released_dts") or [None])[0],
                 }
+        region = self.required_region(response)
+        if not result.get("start") and result.get("numFound") is not None:
+            self.coverage.expect(region, result["numFound"])
         if not listings:
             return
-        region = self.required_region(response)
         yield from self.price_requests(region, listings)
         start, rows = result.get("start", 0), len(result.get("docs") or [])
         if rows and start + rows < result.get("numFound", 0):
             yield self.search_request(region, offset=start + rows)
 
     def parse_algolia(self, response):
-        """Nintendo of America Algolia: hits[] {nsuid, title, url (site path), platform...}, page, nbPages."""
+        """Nintendo of America Algolia: hits[] {nsuid, title, url (site path), platform...}, page, nbPages,
+        nbHits; a first page over the hit cap is split by the next facet instead of being paged."""
         body = response.json()
+        request = getattr(response, "request", None)
+        filters = tuple(request.meta.get("filters", ())) if request is not None else ()
+        if body.get("page", 0) == 0:
+            split = yield from self.split_algolia(response, body, filters)
+            if split:
+                return
         listings = {
             str(hit["nsuid"]): {
                 "title": hit.get("title"),
@@ -125,7 +149,25 @@ class EshopSpider(StoreSpider):
         region = self.required_region(response)
         yield from self.price_requests(region, listings)
         if body.get("page", 0) + 1 < body.get("nbPages", 0):
-            yield self.search_request(region, offset=(body["page"] + 1) * body.get("hitsPerPage", 0))
+            yield self.search_request(region, offset=(body["page"] + 1) * body.get("hitsPerPage", 0), filters=filters)
+
+    def split_algolia(self, response, body: dict, filters: tuple):
+        """States the region's total (unfiltered query) and, when the hits exceed the cap, asks one query per
+        value of the next split facet; returns whether it split. A saved answer without a region (pricewatch
+        parse) is only read."""
+        region = self.region_of(response)
+        if region is None:
+            return False
+        if not filters and body.get("nbHits") is not None:
+            self.coverage.expect(region, body["nbHits"])
+        facets = self.settings.getlist("PRICEWATCH_ESHOP_ALGOLIA_SPLIT_FACETS")[len(filters):][:1]
+        values = (body.get("facets") or {}).get(facets[0], {}) if facets else {}
+        if body.get("nbHits", 0) <= self.settings.getint("PRICEWATCH_ESHOP_ALGOLIA_HIT_CAP") or not values:
+            return False
+        for value in values:
+            escaped = str(value).replace('"', '\\"')
+            yield self.search_request(region, offset=0, filters=(*filters, f'{facets[0]}:"{escaped}"'))
+        return True
 
     def price_requests(self, region: str, listings: dict):
         nsuids = list(listings)
@@ -147,8 +189,8 @@ class EshopSpider(StoreSpider):
         listings = (request.meta.get("listings") if request is not None else None) or {}
         for entry in body.get("prices") or []:
             nsuid = str(entry["title_id"])
-            listing = listings.get(nsuid, {})
-            yield self.listing(nsuid, listing, region, entry)
+            if self.coverage.first_time(region, nsuid):
+                yield self.listing(nsuid, listings.get(nsuid, {}), region, entry)
 
     def listing(self, nsuid: str, listing: dict, region: str, entry: dict) -> dict:
         regular = entry.get("regular_price") or {}

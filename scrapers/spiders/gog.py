@@ -1,7 +1,9 @@
 """GOG prices from three JSON APIs.
 
 Default crawl, per region: the homepage giveaway sections (sections.gog.com), then every page of the catalog
-(catalog.gog.com/v1/catalog). With the spider argument `ids` (a watch list of product ids): product metadata
+(catalog.gog.com/v1/catalog) in title order: the site's default "trending" order moves products between pages
+while a crawl reads them, so some would be read twice and others never. A product is reported once per region
+however often it appears; `productCount` of the first page is the store's total for coverage. With the spider argument `ids` (a watch list of product ids): product metadata
 (api.gog.com/products?ids=, titles but no prices), then the batch prices (api.gog.com/products/prices) per
 region. GOG sells many regions in USD, so the currency asked for comes from PRICEWATCH_GOG_CURRENCIES.
 
@@ -19,7 +21,7 @@ from scrapers.spiders import StoreSpider
 
 DEFAULT_SETTINGS = {
     "PRICEWATCH_GOG_CATALOG_URL": "https://catalog.gog.com/v1/catalog",
-    "PRICEWATCH_GOG_CATALOG_PARAMS": {"limit": 48, "order": "desc:trending", "productType": "in:game,pack,dlc"},
+    "PRICEWATCH_GOG_CATALOG_PARAMS": {"limit": 48, "order": "asc:title", "productType": "in:game,pack,dlc"},
     # Catalog pages per region; 0 crawls them all.
     "PRICEWATCH_GOG_MAX_PAGES": 0,
     # Homepage whose GIVEAWAY_SECTION sections are read before the catalog; empty skips giveaways.
@@ -70,8 +72,6 @@ class GogSpider(StoreSpider):
         self.ids = [product_id.strip() for product_id in (ids or "").split(",") if product_id.strip()]
         if not all(product_id.isdigit() for product_id in self.ids):
             raise ValueError(f"ids must be GOG product ids (numbers) separated by commas; got {ids!r}")
-        # (region, product id) of products given away right now: their catalog purchase price is not reported.
-        self.giveaways = set()
 
     setting_defaults = DEFAULT_SETTINGS
 
@@ -158,10 +158,12 @@ class GogSpider(StoreSpider):
     def parse_catalog(self, response):
         region = self.region_of(response)
         data = response.json()
-        for product in data.get("products") or []:
-            if (region, str(product["id"])) not in self.giveaways:
-                yield self.catalog_listing(product, region)
         page = int(query_param(response.url, "page") or 1)
+        if page == 1 and data.get("productCount") is not None:
+            self.coverage.expect(region, data["productCount"])
+        for product in data.get("products") or []:
+            if self.coverage.first_time(region, product["id"]):
+                yield self.catalog_listing(product, region)
         last_page = int(data.get("pages") or page)
         max_pages = self.settings.getint("PRICEWATCH_GOG_MAX_PAGES")
         if page < last_page and (not max_pages or page < max_pages):
@@ -185,8 +187,8 @@ class GogSpider(StoreSpider):
                 listing.update(price=free, is_free=True,
                                discount_percent=pricing.discount_percent(listing["regular_price"], free),
                                discount_ends_at=utc_timestamp(properties.get("endDate")))
-                self.giveaways.add((region, listing["store_item_id"]))
-            yield listing
+            if self.coverage.first_time(region, listing["store_item_id"]):
+                yield listing
         yield self.after_giveaways(region, request_meta(response).get("section_ids", []))
 
     def parse_products(self, response):

@@ -1,8 +1,18 @@
-"""PlayStation Store: category grid (GraphQL) -> concept pages, whose prices live in Apollo cache blobs.
+"""PlayStation Store: the whole catalogue from the category grid (GraphQL `categoryGridRetrieve`), whose
+concepts (and, in product categories, products) carry their price as the store writes it ("112,800원",
+"€9,95", isFree). One grid request lists PRICEWATCH_PSSTORE_PAGE_SIZE entries, so a region costs
+totalCount / page size requests instead of one HTML page (0.5-0.9 MB) per concept. A concept listing is the
+concept's default offer, under the concept id (`/concept/<id>` is its store page); a grid entry without a
+price field (a query that does not select it) is priced from its concept page instead. `pageInfo.totalCount`
+of each category is the store's total for coverage; the grid names no currency, so it comes from
+PRICEWATCH_PSSTORE_CURRENCIES (a region missing there is skipped, which fails the crawl's health).
+
+Concept pages and GraphQL product answers are still read (`pricewatch parse`, and grid entries without a
+price): their prices live in Apollo cache blobs.
 
 The web store renders every page from an Apollo cache shipped in `<script id="env:..." type="application/json">`
 blobs ({args, overrides, cache, translations}); each blob holds a slice of the same normalised cache, so the
-slices are merged by key before reading. A product's offers are its GameCTAs (`price` in 1/100 units with a
+slices are merged by key before reading. A product's offers are its GameCTAs (`price` in the currency's minor units with a
 currencyCode); add-ons listed on a concept page only carry a SkuPrice with formatted strings, read with
 price-parser in the page's currency. The GraphQL `productRetrieveForUpsellWithCtas` answer has the same CTAs
 inline. One listing per product and region: the public offer when there is one, else the best
@@ -12,7 +22,7 @@ Offers for owners of another product (PS4 -> PS5 upgrade prices) and game trials
 import json
 from decimal import Decimal
 from datetime import datetime, timezone
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import scrapy
 
@@ -28,9 +38,17 @@ DEFAULT_SETTINGS = {
     "PRICEWATCH_PSSTORE_QUERIES": {
         "categoryGridRetrieve": "4ce7d410a4db2c8b635a48c1dcec375906ff63b19dadd87e073f8fd0c0481d35",
     },
-    # Store category crawled for concepts (the web store's "all games" browse category).
-    "PRICEWATCH_PSSTORE_CATEGORY": "28c9c2b2-cecc-415c-9a08-482a605cb104",
-    "PRICEWATCH_PSSTORE_PAGE_SIZE": 24,
+    # Store categories crawled (the web store's "all games" browse category); add a category's id to list it too.
+    "PRICEWATCH_PSSTORE_CATEGORIES": ["28c9c2b2-cecc-415c-9a08-482a605cb104"],
+    # Grid entries per request: 300 as jonikanerva/psstore asks (the web store itself asks 24).
+    "PRICEWATCH_PSSTORE_PAGE_SIZE": 300,
+    # Region -> currency of its store: grid prices are text without a currency code.
+    "PRICEWATCH_PSSTORE_CURRENCIES": {"US": "USD", "CA": "CAD", "GB": "GBP", "DE": "EUR", "FR": "EUR", "FI": "EUR",
+                                      "IT": "EUR", "ES": "EUR", "NL": "EUR", "AT": "EUR", "PL": "PLN", "BR": "BRL",
+                                      "JP": "JPY", "KR": "KRW", "TW": "TWD", "HK": "HKD", "AU": "AUD"},
+    # How the store writes "free" where the grid price carries no isFree flag.
+    "PRICEWATCH_PSSTORE_FREE_TEXTS": ["Free", "무료", "無料", "免費", "Gratis", "Kostenlos", "Gratuit", "Ilmainen",
+                                      "Gratuito", "Darmowe"],
     # Region -> store locale; regions not listed use en-<region>.
     "PRICEWATCH_PSSTORE_LOCALES": {"US": "en-us", "GB": "en-gb", "DE": "de-de", "TW": "zh-hant-tw",
                                    "HK": "zh-hant-hk", "KR": "ko-kr", "JP": "ja-jp", "FR": "fr-fr"},
@@ -85,8 +103,9 @@ class Offer:
         if not self.currency:
             return None, None
         if price.get("discountedValue") is not None and price.get("basePriceValue") is not None:
-            return (pricing.from_minor(price["basePriceValue"], self.currency, 2),
-                    pricing.from_minor(price["discountedValue"], self.currency, 2))
+            # Minor units of the currency itself: HK$239.00 is 23900, but 33,800원 is 33800 (KRW has none).
+            return (pricing.from_minor(price["basePriceValue"], self.currency),
+                    pricing.from_minor(price["discountedValue"], self.currency))
         if price.get("isFree"):
             return pricing.money(0, self.currency), pricing.money(0, self.currency)
         regular = pricing.from_text(price.get("basePrice"), self.currency)
@@ -115,14 +134,19 @@ class PsStoreSpider(StoreSpider):
     setting_defaults = DEFAULT_SETTINGS
 
     async def start(self):
+        currencies = self.settings.getdict("PRICEWATCH_PSSTORE_CURRENCIES")
         for region in self.regions:
-            yield self.category_grid_request(self.locale_for(region), offset=0)
+            if region not in currencies:
+                self.coverage.skip(region, "no currency in PRICEWATCH_PSSTORE_CURRENCIES (grid prices name none)")
+                continue
+            for category in self.settings.getlist("PRICEWATCH_PSSTORE_CATEGORIES"):
+                yield self.category_grid_request(self.locale_for(region), category, offset=0)
 
     def locale_for(self, region: str) -> str:
         return self.settings.getdict("PRICEWATCH_PSSTORE_LOCALES").get(region, f"en-{region.lower()}")
 
-    def category_grid_request(self, locale: str, offset: int) -> scrapy.Request:
-        variables = {"id": self.settings.get("PRICEWATCH_PSSTORE_CATEGORY"),
+    def category_grid_request(self, locale: str, category: str, offset: int) -> scrapy.Request:
+        variables = {"id": category,
                      "pageArgs": {"size": self.settings.getint("PRICEWATCH_PSSTORE_PAGE_SIZE"), "offset": offset},
                      "sortBy": {"name": "productReleaseDate", "isAscending": False},
                      "filterBy": [], "facetOptions": []}
@@ -136,10 +160,12 @@ class PsStoreSpider(StoreSpider):
             "extensions": json.dumps({"persistedQuery": {"version": 1, "sha256Hash": query_hash}},
                                      separators=(",", ":")),
         })
+        # The locale travels in a header, which request fingerprints ignore: the same page of two regions has
+        # one URL, so the duplicate filter must not drop the second.
         return scrapy.Request(f"{self.settings.get('PRICEWATCH_PSSTORE_GRAPHQL_URL')}?{query}",
                               headers={"x-psn-store-locale-override": locale, "content-type": "application/json"},
                               meta={"locale": locale, "region": region_of_locale(locale)},
-                              callback=self.parse_graphql)
+                              callback=self.parse_graphql, dont_filter=True)
 
     def callback_for(self, response):
         if urlsplit(response.url).path.endswith("/op") or response.text.lstrip().startswith("{"):
@@ -187,17 +213,47 @@ class PsStoreSpider(StoreSpider):
                     yield item
 
     def parse_category_grid(self, response, grid: dict):
-        """The grid is for discovery: its prices are per concept and text only, the concept page has numbers."""
+        """Grid entries are listings priced from their price text; entries without a price field are priced
+        from their concept (or product) page."""
         locale = self.locale_of(response)
-        for concept in grid.get("concepts") or []:
-            yield response.follow(f"{STORE}/{locale}/concept/{concept['id']}", callback=self.parse_store_page,
-                                  meta={"locale": locale, "region": region_of_locale(locale)})
-        for product in grid.get("products") or []:
-            yield response.follow(f"{STORE}/{locale}/product/{product['id']}", callback=self.parse_store_page,
-                                  meta={"locale": locale, "region": region_of_locale(locale)})
+        region = region_of_locale(locale)
+        category = json.loads(parse_qs(urlsplit(response.url).query).get("variables", ["{}"])[0]).get("id", "")
         page = grid.get("pageInfo") or {}
+        if not page.get("offset") and page.get("totalCount") is not None:
+            self.coverage.expect(region, page["totalCount"], part=category)
+        currency = self.settings.getdict("PRICEWATCH_PSSTORE_CURRENCIES").get(region)
+        for path, entries in (("concept", grid.get("concepts")), ("product", grid.get("products"))):
+            for entry in entries or []:
+                if "price" not in entry:
+                    yield response.follow(f"{STORE}/{locale}/{path}/{entry['id']}", callback=self.parse_store_page,
+                                          meta={"locale": locale, "region": region})
+                elif self.coverage.first_time(region, entry["id"]):
+                    yield self.grid_listing(entry, path, locale, currency)
         if page and not page.get("isLast") and page.get("size"):
-            yield self.category_grid_request(locale, page.get("offset", 0) + page["size"])
+            yield self.category_grid_request(locale, category, page.get("offset", 0) + page["size"])
+
+    def grid_listing(self, entry: dict, path: str, locale: str, currency: str | None) -> dict:
+        """A concept or product of the grid; no usable price (unavailable, announced) is not for sale."""
+        price = dict(entry.get("price") or {})
+        if price.get("discountedPrice") in self.settings.getlist("PRICEWATCH_PSSTORE_FREE_TEXTS"):
+            price["isFree"] = True
+        offer = Offer(price, currency=currency)
+        usable = offer.usable and currency is not None
+        return store_listing(
+            source=self.name,
+            store_item_id=entry["id"],
+            title=entry.get("name"),
+            kind=self.kind_of(entry) if path == "product" else "game",
+            url=f"{STORE}/{locale}/{path}/{entry['id']}",
+            region=region_of_locale(locale),
+            currency=offer.currency if usable else None,
+            price=offer.price if usable else None,
+            regular_price=offer.regular if usable else None,
+            discount_percent=pricing.discount_percent(offer.regular, offer.price) if usable else 0,
+            is_free=usable and Decimal(offer.price) == 0,
+            platforms=[p for p in entry.get("platforms") or [] if isinstance(p, str)],
+            subscription=offer.subscription if usable else None,
+        )
 
     # -- web store pages -----------------------------------------------------------------------------------
 
@@ -214,7 +270,7 @@ class PsStoreSpider(StoreSpider):
             if not product_offers and isinstance(product.get("price"), dict):
                 product_offers = [Offer(product["price"], currency=currency)]
             item = self.listing(product, product_offers, locale)
-            if item:
+            if item and self.coverage.first_time(item["region"], item["store_item_id"]):
                 yield item
 
     def apollo_cache(self, response) -> dict:

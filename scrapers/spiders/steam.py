@@ -1,14 +1,19 @@
 """Steam store prices per region.
 
-Crawl: store search results (JSON `results_html` pages, or plain HTML row fragments) and the
-featuredcategories "specials" discover apps; every app is then priced per region with
-`api/appdetails?appids=<id>&cc=<region>`, which also says game vs DLC (`type`). Steam gives every amount
-in hundredths of the currency, KRW and JPY included. Search rows carry no currency code, so they are used
-for discovery only. Callbacks also read multi-app `filters=price_overview` responses and
-IStoreBrowseService/GetItems.
+Whole-catalogue crawl: the store search (`search/results/?infinite=1`, JSON `results_html` pages of up to 100
+rows) per region (`cc=`) and per category (games, DLC, bundles: PRICEWATCH_STEAM_SEARCH_CATEGORIES, which
+say the kind), sorted by name so pages hold still while the crawl runs. Each row is a listing: app id or
+bundle/package id, title, `data-price-final` (hundredths, KRW and JPY included), `data-discount` and the
+struck-out regular price. Rows name no currency code: the storefront's currency is
+PRICEWATCH_STEAM_CURRENCIES[region], and a region missing there is skipped (and fails the crawl's health).
+`total_count` of each category's first page is the store's total for coverage.
+
+A watch list (`appids=`) is priced with `api/appdetails?appids=<id>&cc=<region>` instead (title, game vs DLC);
+featuredcategories specials (PRICEWATCH_STEAM_FEATURED) are priced that way too, keeping the discount's end.
+Callbacks also read multi-app `filters=price_overview` responses and IStoreBrowseService/GetItems.
 
 Arguments: regions=US,GB,DE  appids=413150,1245620 (price these instead of searching)
-           pages=N (search pages, default PRICEWATCH_STEAM_SEARCH_PAGES)
+           pages=N (search pages per region and category, default PRICEWATCH_STEAM_SEARCH_PAGES; 0 = all)
 """
 import json
 from datetime import datetime, timezone
@@ -19,13 +24,17 @@ from scrapy.http import TextResponse
 from w3lib.url import add_or_replace_parameters, url_query_cleaner
 
 from scrapers.items import store_listing
-from scrapers.pricing import from_minor, money
+from scrapers.pricing import from_minor, from_text, money
 from scrapers.spiders import StoreSpider
 
 STORE = "https://store.steampowered.com"
 APPDETAILS = f"{STORE}/api/appdetails"
 FEATURED = f"{STORE}/api/featuredcategories"
 KINDS = {"game": "game", "dlc": "dlc"}
+# Search row item keys: App_<appid>, Bundle_<bundleid>, Sub_<packageid>; bundles and packages have ids of
+# their own number space, so their listings are "bundle/<id>" and "sub/<id>" (their store paths).
+ROW_KEYS = {"App": "", "Bundle": "bundle/", "Sub": "sub/"}
+ROW_PLATFORMS = {"win": "windows", "mac": "mac", "linux": "linux"}
 # GetItems item_type: 0 app (game or DLC: not told), 1 package, 2 bundle.
 STORE_ITEM_KINDS = {1: "bundle", 2: "bundle"}
 # GetItems answers with kopecks and a formatted string but no currency code; only symbols that name exactly
@@ -77,12 +86,16 @@ class SteamSpider(StoreSpider):
             "appids": str(appid), "cc": region.lower(), "l": self.settings.get("PRICEWATCH_STEAM_LANGUAGE")})
         return Request(url, callback=self.parse_appdetails, cookies=self.age_cookies, meta={"region": region, **meta})
 
-    def search(self, start: int, page: int) -> Request:
+    def search(self, region: str, category: str, start: int, page: int) -> Request:
         url = add_or_replace_parameters(self.settings.get("PRICEWATCH_STEAM_SEARCH_URL"), {
             "start": str(start), "count": str(self.settings.getint("PRICEWATCH_STEAM_SEARCH_PAGE_SIZE")),
-            "cc": self.regions[0].lower()})
+            "category1": category, "cc": region.lower()})
         return Request(url, callback=self.parse_search, cookies=self.age_cookies,
-                       meta={"region": self.regions[0], "page": page})
+                       meta={"region": region, "page": page})
+
+    def kind_of_category(self, category: str | None) -> str:
+        kinds = {value: kind for kind, value in self.settings.getdict("PRICEWATCH_STEAM_SEARCH_CATEGORIES").items()}
+        return kinds.get(category, "other")
 
     async def start(self):
         if self.appids:
@@ -90,7 +103,13 @@ class SteamSpider(StoreSpider):
                 for region in self.regions:
                     yield self.appdetails(appid, region)
             return
-        yield self.search(0, 1)
+        currencies = self.settings.getdict("PRICEWATCH_STEAM_CURRENCIES")
+        for region in self.regions:
+            if region not in currencies:
+                self.coverage.skip(region, "no currency in PRICEWATCH_STEAM_CURRENCIES (search rows name none)")
+                continue
+            for category in self.settings.getdict("PRICEWATCH_STEAM_SEARCH_CATEGORIES").values():
+                yield self.search(region, category, 0, 1)
         if self.settings.getbool("PRICEWATCH_STEAM_FEATURED"):
             for region in self.regions:
                 yield Request(add_or_replace_parameters(FEATURED, {"cc": region.lower()}),
@@ -136,26 +155,61 @@ class SteamSpider(StoreSpider):
         return region
 
     def parse_search(self, response):
-        """Search results: JSON {results_html, total_count, start} or the HTML rows themselves."""
-        page = response.meta.get("page", 1)
+        """Search results: JSON {results_html, total_count, start} or the HTML rows themselves; every row with
+        a price block is a listing of the response's region, then the next page of the same category."""
+        region = self.region_of(response)
+        query = parse_qs(urlsplit(response.url).query)
+        category = query.get("category1", [None])[0]
+        kind = self.kind_of_category(category)
         if response.text.lstrip().startswith("{"):
             data = response.json()
             rows = TextResponse(url=response.url, body=data.get("results_html") or "", encoding="utf-8")
         else:
             data, rows = {}, response
-        regions = self.regions
-        for row in rows.css("a.search_result_row"):
-            kind, _, appid = (row.attrib.get("data-ds-itemkey") or "").partition("_")
-            if kind != "App" or not appid.isdigit():
-                continue
-            for region in regions:
-                yield self.appdetails(appid, region, title=row.css("span.title::text").get("").strip())
-        query = parse_qs(urlsplit(response.url).query)
-        start = int(data.get("start", query.get("start", ["0"])[0]))
+        currency = self.settings.getdict("PRICEWATCH_STEAM_CURRENCIES").get(region)
+        start = int(query.get("start", [data.get("start", 0)])[0])
+        if start == 0 and data.get("total_count") is not None:
+            self.coverage.expect(region, int(data["total_count"]), part=kind)
+        found = rows.css("a.search_result_row")
+        for row in found:
+            item = self.row_listing(row, region, currency, kind)
+            if item and self.coverage.first_time(region, item["store_item_id"]):
+                yield item
         count = int(query.get("count", ["0"])[0])
-        max_pages = self.pages or self.settings.getint("PRICEWATCH_STEAM_SEARCH_PAGES")
-        if count and start + count < int(data.get("total_count") or 0) and page < max_pages:
-            yield self.search(start + count, page + 1)
+        page = response.meta.get("page", 1)
+        max_pages = self.pages if self.pages is not None else self.settings.getint("PRICEWATCH_STEAM_SEARCH_PAGES")
+        if found and count and start + count < int(data.get("total_count") or 0) \
+                and (not max_pages or page < max_pages):
+            yield self.search(region, category, start + count, page + 1)
+
+    def row_listing(self, row, region: str, currency: str | None, kind: str) -> dict | None:
+        """A search row: `data-price-final` hundredths; no price block means not for sale."""
+        key_kind, _, number = (row.attrib.get("data-ds-itemkey") or "").partition("_")
+        if key_kind not in ROW_KEYS or not number.isdigit():
+            self.crawler.stats.inc_value("steam/search/unknown_rows")
+            return None
+        final = row.css("[data-price-final]::attr(data-price-final)").get()
+        priced = bool(final and final.isdigit() and currency)
+        price = from_minor(int(final), currency, 2) if priced else None
+        original = from_text(row.css(".discount_original_price::text").get(), currency) if priced else None
+        regular = money(original, currency) if original is not None else price
+        href = row.attrib.get("href")
+        return store_listing(
+            source=self.name,
+            store_item_id=f"{ROW_KEYS[key_kind]}{number}",
+            title=row.css("span.title::text").get("").strip(),
+            kind="bundle" if key_kind != "App" else kind,
+            url=without_tracking(href) if href else None,
+            region=region,
+            currency=currency if priced else None,
+            price=price,
+            regular_price=regular,
+            discount_percent=int(row.css("[data-discount]::attr(data-discount)").get() or 0) if priced else 0,
+            is_free=priced and int(final) == 0,
+            platforms=[ROW_PLATFORMS[name] for name in ROW_PLATFORMS
+                       if row.css(f"span.platform_img.{name}")],
+            release_date=" ".join(row.css(".search_released::text").get("").split()) or None,
+        )
 
     def parse_featured(self, response):
         """featuredcategories: the specials are priced through appdetails, keeping the discount's end."""

@@ -1,0 +1,132 @@
+"""A feed file as COPY rows for the two work tables, made on a second core while the first one COPYs.
+
+`feed_rows(path, spec, decode)` yields `(line rows, record rows, bytes read from disk)` per block of lines:
+with `decode`, records typed in Python (loader.typed_rows) and the few lines the database must see as text;
+without it (a rescrape taken by fingerprint), every line as text with its fingerprint and no record.
+For a file of WORKER_MIN_BYTES or more, blocks are decoded and checked by a pool of worker processes, so
+Python's work runs beside the database's instead of before it; the workers end with the loader.
+
+`CopyStreams` hands COPY one kind of rows as a file-like object while it keeps the other kind aside (in
+memory, on disk when large) for the second COPY.
+"""
+import collections
+import multiprocessing
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from foundation.errors import PricewatchError
+from loader.feed_reader import blocks, line_rows
+from loader.line_fingerprint import LineFingerprint
+from loader.spec import FeedSpec
+from loader.typed_rows import TypedRows
+
+WORKER_MIN_BYTES = 1 << 20
+# Two workers: the database's COPY of typed rows is light, so decoding and checking can take both cores.
+WORKERS = 2
+BLOCKS_AHEAD = 2 * WORKERS
+SPOOL_IN_MEMORY = 64 << 20
+
+
+class BlockRows:
+    """COPY rows of one block of lines: typed records with `decode`, else the lines with fingerprints."""
+
+    def __init__(self, spec: FeedSpec, decode: bool):
+        self.typed = TypedRows(spec) if decode else None
+        self.fingerprint = LineFingerprint(spec.observed_at.field) if spec.fingerprint_lines else None
+
+    def __call__(self, numbered_block) -> tuple[bytes, bytes, int]:
+        block, first_number, position = numbered_block
+        if self.typed:
+            return *self.typed.rows(block, first_number), position
+        return line_rows(block, first_number, self.fingerprint), b"", position
+
+
+def numbered_blocks(path):
+    """(block, number of its first line, bytes read from disk) for each block of the feed."""
+    number = 1
+    for block, position in blocks(path):
+        yield block, number, position
+        number += block.count(b"\n")
+
+
+def rows_in_process(path, spec: FeedSpec, decode: bool):
+    return map(BlockRows(spec, decode), numbered_blocks(path))
+
+
+WORKER_ROWS = None
+
+
+def start_worker(spec: FeedSpec, decode: bool) -> None:
+    global WORKER_ROWS
+    WORKER_ROWS = BlockRows(spec, decode)
+
+
+def worker_rows(numbered_block):
+    return WORKER_ROWS(numbered_block)
+
+
+def rows_in_workers(path, spec: FeedSpec, decode: bool):
+    """Blocks read here, turned into rows by WORKERS processes, handed back in file order. At most
+    BLOCKS_AHEAD blocks are in flight, so a big file is never all in memory."""
+    pool = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=start_worker, initargs=(spec, decode))
+    pending = collections.deque()
+    try:
+        for numbered_block in numbered_blocks(path):
+            pending.append(pool.submit(worker_rows, numbered_block))
+            if len(pending) >= BLOCKS_AHEAD:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    except BrokenProcessPool:
+        raise PricewatchError(f"{path}: a process reading the file stopped") from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def feed_rows(path, spec: FeedSpec, decode: bool):
+    if path.stat().st_size >= WORKER_MIN_BYTES:
+        return rows_in_workers(path, spec, decode)
+    return rows_in_process(path, spec, decode)
+
+
+class CopyStreams:
+    """`read` gives COPY the streamed kind of rows (index 0 = line rows, 1 = record rows); the other kind
+    goes to `kept`, ready for a second COPY once the first one has read everything."""
+
+    def __init__(self, chunks, streamed: int, on_progress=None):
+        self.chunks = chunks
+        self.streamed = streamed
+        self.on_progress = on_progress
+        self.done = 0
+        self.buffer = memoryview(b"")
+        self.kept = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+
+    def read(self, size: int = -1) -> bytes:
+        while not self.buffer:
+            chunk = next(self.chunks, None)
+            if chunk is None:
+                return b""
+            self.kept.write(chunk[1 - self.streamed])
+            self.buffer = memoryview(chunk[self.streamed])
+            self.progress(chunk[2])
+        size = len(self.buffer) if size is None or size < 0 else size
+        out, self.buffer = self.buffer[:size], self.buffer[size:]
+        return out.tobytes()
+
+    def progress(self, position: int) -> None:
+        if self.on_progress and position > self.done:
+            self.on_progress(position - self.done)
+        self.done = max(self.done, position)
+
+    def rest(self):
+        """The kept rows, from the start (call after COPY has read the streamed ones to the end)."""
+        self.kept.seek(0)
+        return self.kept
+
+    def close(self) -> None:
+        self.kept.close()
+        close = getattr(self.chunks, "close", None)
+        if close:
+            close()
