@@ -6,7 +6,7 @@ import time
 
 from foundation import config
 
-BENCHMARKS = ("loader_new", "loader_rescrape", "etl_scaling", "crawl", "storage", "catalogue_crawl")
+BENCHMARKS = ("loader_new", "loader_rescrape", "etl_scaling", "crawl", "storage", "catalogue_crawl", "daily_cycle")
 
 
 def main() -> int:

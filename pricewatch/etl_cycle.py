@@ -6,6 +6,7 @@ fresh listings; each source runs in its own transaction and holds only its own l
 """
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -15,7 +16,7 @@ from foundation import database
 from foundation.errors import PricewatchError
 from pricewatch import news_matching
 from pricewatch.alerts.delivery import send_pending
-from pricewatch.games.store import MatchSummary, rematch
+from pricewatch.games.store import MatchSummary, match_pending
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,8 @@ class CycleResult:
     sources: list[dict] = field(default_factory=list)
     matching: MatchSummary | None = None
     alerts_sent: dict = field(default_factory=dict)
+    matching_seconds: float = 0.0
+    alerts_seconds: float = 0.0
 
     @property
     def failed(self) -> list[str]:
@@ -52,13 +55,15 @@ def chosen_sources(named: list[str] | None, stores: list[str], news: list[str]) 
 
 
 def summary(result: dict) -> str:
-    """One line per source run, store or news."""
+    """One line per source run, store or news, with its seconds."""
     if "fuzzy_mentions" in result:
-        return news_matching.summary(result)
-    if result["status"] == "failed":
-        return f"{result['source']}: failed: {result['error']}"
-    return (f"{result['source']}: {result['rows_in']} rows in, {result['rows_changed']} price changes, "
-            f"{result['listings_changed']} listings changed, {result['periods_confirmed']} prices confirmed")
+        line = news_matching.summary(result)
+    elif result["status"] == "failed":
+        line = f"{result['source']}: failed: {result['error']}"
+    else:
+        line = (f"{result['source']}: {result['rows_in']} rows in, {result['rows_changed']} price changes, "
+                f"{result['listings_changed']} listings changed, {result['periods_confirmed']} prices confirmed")
+    return f"{line} ({result['seconds']:.1f} s)" if "seconds" in result else line
 
 
 def run_store_source(conn, source: str) -> dict:
@@ -78,13 +83,25 @@ def run(url: str | None = None, sources: list[str] | None = None,
     with contextlib.closing(database.connect(role="pricewatch_etl", url=url)) as conn, database.migrated():
         stores, news = store_sources(conn), news_sources(conn)
         for source in chosen_sources(sources, stores, news):
+            started = time.perf_counter()
             result = news_matching.run_source(conn, source) if source in news else run_store_source(conn, source)
+            result["seconds"] = time.perf_counter() - started
             results.append(result)
             on_source(result)
         # New listings and titles change which listings are one game.
-        matching = rematch(conn)
+        started = time.perf_counter()
+        matching = match_pending(conn)
         conn.commit()
+        matched = time.perf_counter()
         # reporting.watchlist_alerts now reflects this run; each alert goes out once per channel.
         alerts_sent = send_pending(conn)
+    result = CycleResult(results, matching, alerts_sent, matched - started, time.perf_counter() - matched)
     log.info("%s; alerts sent: %s", matching, alerts_sent)
-    return CycleResult(results, matching, alerts_sent)
+    return result
+
+
+def stage_summary(result: CycleResult) -> str:
+    """The stages after the sources: game matching and alerts, with their seconds."""
+    sent = ", ".join(f"{count} by {channel}" for channel, count in result.alerts_sent.items()) or "no channel"
+    return (f"{result.matching} ({result.matching_seconds:.1f} s)\n"
+            f"alerts: {sent} ({result.alerts_seconds:.1f} s)")

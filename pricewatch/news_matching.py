@@ -6,10 +6,12 @@ could not match. A game matches when its normalised title (etl.normalize_title, 
 sides) appears in the item's deal title or title as whole words, allowing small spelling differences
 (rapidfuzz partial_ratio, THRESHOLD measured on the labelled set in tests/test_news_matching.py); one-word
 titles must be the whole text. A match inside a longer matched title ("hades" within "hades ii") is the
-longer game's. Mentions are written
-set-based: COPY into a temporary table, then one insert.
+longer game's. A text is compared only with games whose first word it contains (found through an index),
+and an item only once, when new or retitled. Mentions are written set-based: COPY into a temporary table,
+then one insert.
 """
 import io
+from collections import defaultdict
 from dataclasses import dataclass
 
 import psycopg2.extras
@@ -77,9 +79,6 @@ def title_matches(text: str, games: list[Game], threshold: float = THRESHOLD) ->
 
 
 CANDIDATES = """
-with newest_game as (
-    select coalesce(max(created_at), '-infinity') as created_at from core.game
-)
 select item.news_item_id, etl.normalize_title(coalesce(deal.title, item.title)) as text,
        exists (
            select from core.news_mention as mention
@@ -89,7 +88,14 @@ from core.news_item as item
 join core.news_feed as feed using (news_feed_id)
 left join core.news_deal as deal using (news_item_id)
 where feed.source = %s
-  and (item.matched_at is null or item.matched_at < (select created_at from newest_game))
+  and item.matched_at is null
+"""
+# Games whose first word (a leading "the" skipped, as in Game.key) is a word of some text: a title is searched
+# only in texts that contain its first word, through the index core.game_first_word_idx on this expression.
+CANDIDATE_GAMES = """
+select game_id, normalized_title, title
+from core.game
+where split_part(regexp_replace(normalized_title, '^the ', ''), ' ', 1) = any(%s::text[])
 """
 INSERT_MENTIONS = """
 insert into core.news_mention (news_item_id, game_id, match_method, match_score, matched_text)
@@ -108,12 +114,17 @@ def match_titles(conn, source: str) -> int:
             return 0
         cur.execute("update core.news_item set matched_at = now() where news_item_id = any(%s)",
                     ([news_item_id for news_item_id, _, _ in candidates],))
-        cur.execute("select game_id, normalized_title, title from core.game")
-        games = [Game(*row) for row in cur.fetchall()]
-        rows = io.StringIO()
         # An item matched by store link or exact title is about that game; only the rest are searched.
-        for news_item_id, text, matched_exactly in candidates:
-            for match in () if matched_exactly else title_matches(text, games):
+        searched = [(news_item_id, text) for news_item_id, text, matched_exactly in candidates if not matched_exactly]
+        cur.execute(CANDIDATE_GAMES, (sorted({word for _, text in searched for word in text.split()}),))
+        games_by_first_word = defaultdict(list)
+        for row in cur.fetchall():
+            game = Game(*row)
+            games_by_first_word[game.key.split(" ")[0]].append(game)
+        rows = io.StringIO()
+        for news_item_id, text in searched:
+            games = [game for word in dict.fromkeys(text.split()) for game in games_by_first_word[word]]
+            for match in title_matches(text, games):
                 rows.write(f"{news_item_id}\t{match.game.game_id}\t{match.score}\t{copy_text(match.game.title)}\n")
         cur.execute("""
             create temp table fuzzy_mention (

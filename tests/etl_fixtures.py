@@ -1,5 +1,6 @@
 """Staging rows for ETL tests, written the way the loader writes them (one change row per state change,
 is_latest moved, last_seen moved and queued on rescrapes), so ETL tests do not depend on feed parsing."""
+import re
 import uuid
 
 import psycopg2.extras
@@ -102,3 +103,9 @@ def rows(conn, query, params=None) -> list[tuple]:
     with conn.cursor() as cur:
         cur.execute(query, params)
         return cur.fetchall()
+
+
+def source_lines(out: str) -> list[str]:
+    """`pricewatch etl` output: the line of each source, without its seconds (the games and alerts lines follow)."""
+    return [re.sub(r" \(\d+\.\d s\)$", "", line) for line in out.splitlines()
+            if not line.startswith(("games:", "alerts:"))]

@@ -13,6 +13,7 @@ SMALL = [
     ("etl_scaling", ["--history", "0,5000", "--delta", "500"]),
     ("crawl", ["--pages", "30"]),
     ("storage", ["--listings", "1000", "--rounds", "2"]),
+    ("daily_cycle", ["--listing-regions", "1500", "--days", "2", "--delta", "300"]),
 ]
 
 

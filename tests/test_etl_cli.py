@@ -11,7 +11,7 @@ from pathlib import Path
 
 import psycopg2
 import pytest
-from etl_fixtures import rows
+from etl_fixtures import rows, source_lines
 from test_etl import INVARIANT_BREACHES
 
 from loader import build_loader
@@ -32,7 +32,7 @@ def test_etl_prints_rows_in_and_changed_per_source(admin, staging, capsys):
 
     assert main(["etl", "steam", "--source", "gog"]) == 0
 
-    assert capsys.readouterr().out.splitlines() == [
+    assert source_lines(capsys.readouterr().out) == [
         "steam: 2 rows in, 2 price changes, 1 listings changed, 0 prices confirmed",
         "gog: 1 rows in, 1 price changes, 1 listings changed, 0 prices confirmed",
     ]
@@ -41,7 +41,7 @@ def test_etl_prints_rows_in_and_changed_per_source(admin, staging, capsys):
 def test_etl_without_sources_runs_every_store(db_url, capsys):
     assert main(["etl"]) == 0
     assert [line.split(":")[0] for line in capsys.readouterr().out.splitlines()] == [
-        "epic", "eshop", "gog", "psstore", "steam", "news", "reddit"]
+        "epic", "eshop", "gog", "psstore", "steam", "news", "reddit", "games", "alerts"]
 
 
 def test_unknown_source_is_a_clear_error(db_url, capsys):
@@ -81,11 +81,11 @@ def test_two_concurrent_etl_processes_serialise(db_url, admin, staging):
             time.sleep(0.1)
         assert waiting_on_advisory_locks(admin) == 2
         blocker.commit()
-    outputs = sorted(process.communicate(timeout=120)[0] for process in processes)
+    outputs = sorted(source_lines(process.communicate(timeout=120)[0]) for process in processes)
     assert [process.returncode for process in processes] == [0, 0]
 
-    assert outputs == ["steam: 0 rows in, 0 price changes, 0 listings changed, 0 prices confirmed\n",
-                       "steam: 5 rows in, 5 price changes, 1 listings changed, 0 prices confirmed\n"]
+    assert outputs == [["steam: 0 rows in, 0 price changes, 0 listings changed, 0 prices confirmed"],
+                       ["steam: 5 rows in, 5 price changes, 1 listings changed, 0 prices confirmed"]]
     assert rows(admin, "select count(*) from core.price_history") == [(5,)]
     assert rows(admin, INVARIANT_BREACHES) == []
 
@@ -128,7 +128,7 @@ def test_feeds_loaded_by_the_loader_flow_into_core(db_url, admin, tmp_path, caps
         assert (loaded.rows_new, loaded.rows_unchanged) == (2, 4)
     assert main(["etl", "steam"]) == 0
 
-    assert capsys.readouterr().out.splitlines() == [
+    assert source_lines(capsys.readouterr().out) == [
         "steam: 4 rows in, 4 price changes, 2 listings changed, 0 prices confirmed",
         "steam: 2 rows in, 2 price changes, 0 listings changed, 2 prices confirmed",
     ]

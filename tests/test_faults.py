@@ -25,10 +25,12 @@ DEAD_DATABASE = "postgresql://pricewatch@127.0.0.1:9/pricewatch?connect_timeout=
 
 
 def without_ids(url: str, relation: str) -> list[str]:
-    """The rows of `relation` as JSON without generated ids (sequences move on in rolled-back runs)."""
+    """The rows of `relation` as JSON without generated ids (sequences move on in rolled-back runs) and without
+    the time the game matcher ran."""
     with contextlib.closing(psycopg2.connect(url)) as conn, conn.cursor() as cur:
         cur.execute(sql.SQL("""
-            select (select jsonb_object_agg(key, value) from jsonb_each(to_jsonb(r)) where key not like '%%\\_id')::text
+            select (select jsonb_object_agg(key, value) from jsonb_each(to_jsonb(r))
+                    where key not like '%%\\_id' and key <> 'matched_at')::text
             from {} r order by 1""").format(sql.Identifier(*relation.split("."))))
         return [text for (text,) in cur.fetchall()]
 

@@ -6,6 +6,7 @@ import io
 import psycopg2
 import pytest
 from crawl_fixtures import run_crawl
+from etl_fixtures import source_lines
 from loader_fixtures import rows, write_feed
 from news_fixtures import STORE_LISTINGS, gamedeals, load, news_feeds
 
@@ -54,8 +55,7 @@ def test_etl_fills_items_deals_and_mentions(db_url, landing, stores_loaded, caps
     load(landing, "reddit", "reddit-1", gamedeals())
     load(landing, "news", "news-1", news_feeds())
     assert main(["etl", "reddit", "news"]) == 0
-    out = capsys.readouterr().out.splitlines()
-    assert out == [
+    assert source_lines(capsys.readouterr().out) == [
         "reddit: 7 rows in, 7 items new or retitled, 0 items rescraped, 4 mentions by store link or exact title, "
         "0 by fuzzy title",
         "news: 4 rows in, 4 items new or retitled, 0 items rescraped, 0 mentions by store link or exact title, "
@@ -90,7 +90,7 @@ def test_rescrape_moves_score_and_last_seen_without_new_items(db_url, landing, s
     assert main(["etl", "reddit"]) == 0
     load(landing, "reddit", "reddit-2", gamedeals(scraped_at="2026-09-14T10:00:00Z", score=999))
     assert main(["etl", "reddit"]) == 0
-    assert capsys.readouterr().out.splitlines()[-1] == (
+    assert source_lines(capsys.readouterr().out)[-1] == (
         "reddit: 0 rows in, 0 items new or retitled, 7 items rescraped, 0 mentions by store link or exact title, "
         "0 by fuzzy title")
     assert rows(db_url, """
@@ -148,6 +148,20 @@ def test_reader_sees_the_news_views_but_not_core(db_url):
         cur.execute("select count(*) from reporting.reddit_deals")
         with pytest.raises(psycopg2.errors.InsufficientPrivilege):
             cur.execute("select * from core.news_item")
+
+
+@pytest.mark.parametrize("url", [
+    "https://www.gog.com/en/game/hollow_knight?pp=1#reviews", "https://store.epicgames.com/en-US/p/hades/",
+    "HTTP://Store.SteamPowered.com/app/1145360/Hades/", "https://store.playstation.com/zh-hant-tw/product/UP1",
+])
+def test_listing_urls_are_indexed_as_etl_normalize_url_reduces_them(admin, url):
+    """core.listing.normalized_url spells out etl.normalize_url (a column cannot use a function upgrades re-create)."""
+    with admin.cursor() as cur:
+        cur.execute("""
+            insert into core.listing (store, store_item_id, kind, title, url, first_seen_at, described_at)
+            values ('gog', 'x', 'game', 'X', %(url)s, now(), now())
+            returning normalized_url = etl.normalize_url(%(url)s)""", {"url": url})
+        assert cur.fetchone() == (True,)
 
 
 @pytest.mark.slow

@@ -1,33 +1,39 @@
 -- Mentions of games in news items found by store link or exact title.
--- needs revision 0004
+-- needs revision 0008: core.listing.normalized_url
 -- The exact matches, in SQL: a store link to a listing we track (a Steam app id, else the same page URL),
 -- then the deal title or the item title equal to a game's normalised title. Fuzzy title matching is a
--- Python step (pricewatch.news_matching) that runs after this for the items still unmatched.
+-- Python step (pricewatch.news_matching) that runs after this for the items still unmatched. Items are matched
+-- once (new or retitled: matched_at is null), against the games known then.
 create or replace function etl.link_news_mentions(for_source text)
 returns integer
 language sql
 as $$
-with newest_game as (
-    select coalesce(max(created_at), '-infinity') as created_at from core.game
-),
-candidate as (
+with candidate as (
     select item.news_item_id, item.link_url, etl.normalize_url(item.link_url) as link,
            etl.normalize_title(coalesce(deal.title, item.title)) as normalized_title
     from core.news_item as item
     join core.news_feed as feed using (news_feed_id)
     left join core.news_deal as deal using (news_item_id)
     where feed.source = for_source
-      and (item.matched_at is null or item.matched_at < (select created_at from newest_game))
+      and item.matched_at is null
 ),
-by_store_link as (
-    select candidate.news_item_id, listing.game_id, listing.listing_id, 'store_link' as match_method,
-           100::numeric as match_score, candidate.link_url as matched_text
+linked_listing as (
+    -- Two equality joins (each through an index), not one join on "a or b", which no index serves.
+    select candidate.*, listing.listing_id, listing.game_id
     from candidate
     join core.listing
-      on (listing.store = 'steam'
-          and listing.store_item_id = substring(candidate.link from '^store\.steampowered\.com/app/([0-9]+)'))
-      or etl.normalize_url(listing.url) = candidate.link
-    where listing.game_id is not null
+      on listing.store = 'steam'
+     and listing.store_item_id = substring(candidate.link from '^store\.steampowered\.com/app/([0-9]+)')
+    union
+    select candidate.*, listing.listing_id, listing.game_id
+    from candidate
+    join core.listing on listing.normalized_url = candidate.link
+),
+by_store_link as (
+    select news_item_id, game_id, listing_id, 'store_link' as match_method,
+           100::numeric as match_score, link_url as matched_text
+    from linked_listing
+    where game_id is not null
 ),
 by_exact_title as (
     select candidate.news_item_id, game.game_id, null::bigint as listing_id, 'exact_title' as match_method,

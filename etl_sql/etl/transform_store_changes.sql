@@ -9,6 +9,7 @@ as $$
 begin
     if upto_change_id > after_change_id then
         listings_changed := etl.upsert_listings(for_source, after_change_id, upto_change_id);
+        perform ops.analyze_listings(listings_changed);
         rows_changed := etl.append_price_periods(for_source, after_change_id, upto_change_id);
     end if;
     periods_confirmed := etl.move_last_seen(for_source, loaded_after, loaded_upto);

@@ -2,23 +2,26 @@
 -- needs revision 0012: core.freshness
 create or replace view reporting.price_timeline as
 with listing_region as (
-    -- Days run from the first price seen to today: change-only storage must not end the line early.
-    select listing_id, region, min(valid_from) as first_seen_at
-    from core.price_history
-    group by listing_id, region
+    -- Days run from the first price seen to today: change-only storage must not end the line early. The game
+    -- comes along from here, so `where game_id = ...` reaches this step and reads one game's listings only.
+    select history.listing_id, history.region, listing.game_id, min(history.valid_from) as first_seen_at
+    from core.price_history as history
+    join core.listing as listing using (listing_id)
+    group by history.listing_id, history.region, listing.game_id
 ),
 day as (
-    select listing_region.listing_id, listing_region.region, calendar.day::date as day
+    -- At most ten years of days: a price stamped with an absurd date never makes millions of rows.
+    select listing_region.listing_id, listing_region.region, listing_region.game_id, calendar.day::date as day
     from listing_region
     cross join lateral generate_series(
-        (listing_region.first_seen_at at time zone 'UTC')::date,
+        greatest((listing_region.first_seen_at at time zone 'UTC')::date, (now() at time zone 'UTC')::date - 3652),
         (now() at time zone 'UTC')::date,
         interval '1 day'
     ) as calendar (day)
 ),
 day_price as (
     -- The state at the close of the day (UTC), i.e. the price a buyer saw last that day.
-    select day.day, period.*
+    select day.day, day.game_id as game, period.*
     from day
     cross join lateral (
         select history.*
@@ -55,7 +58,7 @@ select
     case when listed then valid_from end as price_since,
     listed,
     listing_id,
-    game_id
+    game as game_id
 from judged_day;
 
 comment on view reporting.price_timeline is

@@ -8,13 +8,13 @@
   because another region renamed it.
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-06
 """
 from migrations.sql_files import execute
 
 revision = "0012"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

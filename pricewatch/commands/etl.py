@@ -17,6 +17,7 @@ def print_source(result: dict) -> None:
 
 def run(args) -> int:
     result = etl_cycle.run(sources=args.sources + args.source_options, on_source=print_source)
+    print(etl_cycle.stage_summary(result), flush=True)
     if result.failed:
         raise PricewatchError(f"ETL failed for {', '.join(result.failed)} (see ops.etl_run)")
     return 0

@@ -10,13 +10,14 @@ from foundation.database import migrated
 from pricewatch import tabular
 from pricewatch.games import decisions
 from pricewatch.games.lookup import find_game
-from pricewatch.games.store import rematch
+from pricewatch.games.store import match_pending, rematch_all
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("games", help="match listings of all stores to games; merge, split, review")
     commands = parser.add_subparsers(dest="games_command", required=True, metavar="ACTION")
-    commands.add_parser("match", help="run the matcher now (pricewatch etl runs it after every ETL)")
+    match = commands.add_parser("match", help="match new and retitled listings now (pricewatch etl does it after every ETL)")
+    match.add_argument("--all", action="store_true", help="match the whole catalogue again (after the matcher's rules changed)")
     merge = commands.add_parser("merge", help="LISTING_B is the same game as LISTING_A")
     merge.add_argument("listing_a", metavar="LISTING_A")
     merge.add_argument("listing_b", metavar="LISTING_B")
@@ -38,7 +39,7 @@ def run(args) -> int:
         elif action == "split":
             decisions.decide(conn, args.listing, "split")
         if action in ("match", "merge", "split"):
-            print(rematch(conn))
+            print(rematch_all(conn) if getattr(args, "all", False) else match_pending(conn))
             conn.commit()
             return 0
         if action == "review":

@@ -4,6 +4,7 @@ Decisions live in core.game_decision, which the matcher never overrides; callers
 pricewatch_etl role and commit. Listings are named by id or as STORE:ITEM (e.g. steam:1245620).
 """
 from foundation.errors import PricewatchError
+from pricewatch.games.store import MATCHER_LOCK
 
 RECORD_DECISION = """
 insert into core.game_decision (listing_id, action, same_as_listing_id)
@@ -11,6 +12,9 @@ values (%s, %s, %s)
 on conflict (listing_id) do update
 set action = excluded.action, same_as_listing_id = excluded.same_as_listing_id, decided_at = now()
 """
+
+# The decided listing is matched again on the matcher's next run, under the matcher's lock.
+MARK_PENDING = "update core.listing set matched_at = null where listing_id = %s"
 
 REVIEW = """
 select review.score, review.listing_id, listing.store, listing.title,
@@ -50,7 +54,9 @@ def decide(conn, listing: str, action: str, same_as: str | None = None) -> None:
         target = listing_id(cur, same_as) if same_as else None
         if target == decided:
             raise PricewatchError("a listing cannot be merged with itself")
+        cur.execute(MATCHER_LOCK)
         cur.execute(RECORD_DECISION, (decided, action, target))
+        cur.execute(MARK_PENDING, (decided,))
 
 
 def table(conn, query: str, params=()) -> tuple[list[str], list[tuple]]:

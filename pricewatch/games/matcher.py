@@ -1,17 +1,19 @@
 """Which store listings are the same game: strong evidence first, then fuzzy titles, then people's decisions.
 
-Evidence, strongest first: the same Steam appid, identical identifying names (see pricewatch.games.titles)
-released in the same or the next year when both years are known (the year in "DOOM (2016)", or the store's
-release date: a remake keeps its original's name), then a rapidfuzz score on names with the same sequel
-numbers and the same kind of product. Scores between
+Evidence, strongest first: the same Steam appid, identical identifying names (see pricewatch.games.titles),
+then a rapidfuzz score on names with the same sequel numbers and the same kind of product. Scores between
 REVIEW_SCORE and AUTO_SCORE are left apart and queued for review. Manual decisions (merge, split) always win.
+
+Every piece of evidence is a property of two listings alone, so the groups of a part of the catalogue that is
+closed under the evidence (whole games, plus the listings a change touches) are the groups the whole
+catalogue would give: that is how pricewatch.games.store matches a day's changes only.
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
-from pricewatch.games.titles import REMAKE_MARKERS, Title, parse, release_year
+from pricewatch.games.titles import REMAKE_MARKERS, Title, parse
 
 AUTO_SCORE = 93.0
 REVIEW_SCORE = 80.0
@@ -25,7 +27,6 @@ class Listing:
     kind: str
     title: str
     steam_appid: str | None = None
-    release_date: str | None = None
 
     @property
     def appid(self) -> str | None:
@@ -41,13 +42,40 @@ class Decision:
     same_as_listing_id: int | None = None
 
 
+@dataclass(frozen=True)
+class KnownName:
+    """A name outside the listings being matched: its first listing, and the game that listing has."""
+    name: str
+    markers: frozenset
+    listing_id: int
+    game_id: int | None = None
+
+    @property
+    def key(self) -> tuple:
+        return self.name, self.markers
+
+
+class Catalogue:
+    """Names of listings outside a matching, found through an index; the empty catalogue knows none."""
+
+    def game_names(self, names: set[str]) -> list[KnownName]:
+        """Game (not add-on or bundle) names among `names`."""
+        return []
+
+    def block_names(self, blocks: dict[str, tuple[int, int]]) -> dict[str, list[KnownName]]:
+        """Game names per fuzzy block whose length is within the given bounds."""
+        return {}
+
+
 @dataclass
 class Matching:
     group_of: dict = field(default_factory=dict)        # listing_id -> group key (smallest listing_id in it)
     method_of: dict = field(default_factory=dict)       # listing_id -> steam_appid | title | fuzzy | manual
     score_of: dict = field(default_factory=dict)        # listing_id -> fuzzy score that joined it
     edition_of: dict = field(default_factory=dict)      # listing_id -> edition words or None
+    title_of: dict = field(default_factory=dict)        # listing_id -> parsed Title, None for decided listings
     base_group_of: dict = field(default_factory=dict)   # group key of a DLC/soundtrack -> group key of its game
+    base_game_of: dict = field(default_factory=dict)    # group key of an add-on -> game id of a known base name
     review: list = field(default_factory=list)          # (listing_id, candidate listing_id, score)
 
     def groups(self) -> dict:
@@ -80,60 +108,70 @@ def identity_key(title: Title) -> tuple:
     return title.name, title.markers
 
 
-def by_release(ids: list[int], year_of: dict) -> list[list[int]]:
-    """Listings of one name split by release year: years a year apart at most are one release. Listings
-    without a year join the release when there is only one, and stay apart from several (which one is it?)."""
-    releases: list[list[int]] = []
-    for listing_id in sorted((i for i in ids if year_of[i]), key=lambda i: year_of[i]):
-        if releases and year_of[listing_id] - year_of[releases[-1][-1]] <= 1:
-            releases[-1].append(listing_id)
-        else:
-            releases.append([listing_id])
-    yearless = [listing_id for listing_id in ids if not year_of[listing_id]]
-    if len(releases) <= 1:
-        return [sorted((releases[0] if releases else []) + yearless)]
-    return [sorted(release) for release in releases] + ([yearless] if yearless else [])
+def fuzzy_block(title: Title) -> str | None:
+    """Names compared by score share a block: the same first word, sequel numbers and remake-ness ("Ghostrunner 2"
+    is never "Ghostrunner"). Add-ons and bundles have none: they must match by name exactly ("KAITO DLC" and
+    "MEIKO DLC" score 90)."""
+    if not title.name or title.is_addon or title.is_bundle:
+        return None
+    remake = "remake" if title.markers & REMAKE_MARKERS else ""
+    return "|".join((title.name.split()[0], " ".join(title.numbers), remake))
 
 
-def fuzzy_candidate(title: Title) -> bool:
-    """Add-ons and bundles must match by name exactly: "KAITO DLC" and "MEIKO DLC" score 90."""
-    return bool(title.name) and not title.is_addon and not title.is_bundle
+def length_bounds(length: int) -> tuple[int, int]:
+    """Lengths a name can have and still score REVIEW_SCORE against a name of `length`: both scores are at most
+    2·min/(sum of lengths), token sorting keeps the length, so 80 needs the shorter ≥ 2/3 of the longer."""
+    return -(-2 * length // 3), 3 * length // 2
 
 
-def comparable(a: Title, b: Title) -> bool:
-    return a.numbers == b.numbers and bool(a.markers & REMAKE_MARKERS) == bool(b.markers & REMAKE_MARKERS)
+def title_scores(name: str, others: list[str]) -> dict[int, float]:
+    """Index in `others` -> score ≥ REVIEW_SCORE: the better of the plain and the token-sorted ratio."""
+    scores = {}
+    for scorer in (fuzz.ratio, fuzz.token_sort_ratio):
+        for _, score, index in process.extract(name, others, scorer=scorer, score_cutoff=REVIEW_SCORE, limit=None):
+            scores[index] = max(score, scores.get(index, 0.0))
+    return scores
 
 
-def title_score(a: str, b: str) -> float:
-    return max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b))
-
-
-def fuzzy_pairs(keys: list[tuple], titles_of_key: dict) -> list[tuple]:
-    """Scored pairs of keys worth a look, compared within blocks of the same first word."""
+def fuzzy_pairs(keys: list[tuple], block_of_key: dict) -> list[tuple]:
+    """Scored pairs of keys worth a look, compared within blocks and plausible lengths."""
     blocks = defaultdict(list)
     for key in keys:
-        blocks[key[0].split()[0]].append(key)
+        blocks[block_of_key[key]].append(key)
     pairs = []
     for block in blocks.values():
-        for index, key_a in enumerate(block):
-            for key_b in block[index + 1:]:
-                if not comparable(titles_of_key[key_a], titles_of_key[key_b]):
-                    continue
-                score = title_score(key_a[0], key_b[0])
-                if score >= REVIEW_SCORE:
-                    pairs.append((key_a, key_b, score))
+        block.sort(key=lambda key: (len(key[0]), key[0]))
+        for index, key in enumerate(block):
+            _, longest = length_bounds(len(key[0]))
+            later = [other for other in block[index + 1:] if len(other[0]) <= longest]
+            for other_index, score in title_scores(key[0], [other[0] for other in later]).items():
+                pairs.append((key, later[other_index], score))
     return pairs
 
 
-def base_game_key(addon: Title, game_keys: list[tuple]) -> tuple | None:
-    """The game an add-on belongs to: its 《》 name, else the longest game name its own name starts with."""
-    if addon.franchise and (addon.franchise, frozenset()) in game_keys:
+def base_game_key(addon: Title, game_keys: dict) -> tuple | None:
+    """The game an add-on belongs to: its 《》 name, else the longest game name its own name starts with.
+
+    `game_keys` maps game names to their keys (a name may carry different markers); ties take the fewest markers.
+    """
+    if addon.franchise and (addon.franchise, frozenset()) in game_keys.get(addon.franchise, ()):
         return addon.franchise, frozenset()
-    starts = [key for key in game_keys if addon.name.startswith(key[0] + " ")]
-    return max(starts, key=lambda key: len(key[0]), default=None)
+    words = addon.name.split()
+    for length in range(len(words) - 1, 0, -1):
+        if keys := game_keys.get(" ".join(words[:length])):
+            return min(keys, key=lambda key: (len(key[1]), sorted(key[1])))
+    return None
 
 
-def match(listings: list[Listing], decisions: list[Decision] = ()) -> Matching:
+def base_name_candidates(addon: Title) -> set[str]:
+    """Names that could be an add-on's base game: its 《》 name and the leading words of its name."""
+    words = addon.name.split()
+    return {" ".join(words[:length]) for length in range(1, len(words))} | ({addon.franchise} - {None})
+
+
+def match(listings: list[Listing], decisions: list[Decision] = (), catalogue: Catalogue = Catalogue()) -> Matching:
+    """Groups of `listings`; `catalogue` knows the names of listings outside them (for base games of add-ons
+    and uncertain pairs), which keep their games."""
     decided = {decision.listing_id: decision for decision in decisions}
     titles = {listing.listing_id: parse(listing.title, listing.kind) for listing in listings}
     by_id = {listing.listing_id: listing for listing in listings}
@@ -154,24 +192,24 @@ def match(listings: list[Listing], decisions: list[Decision] = ()) -> Matching:
     for listing in automatic:
         if titles[listing.listing_id].name:
             by_key[identity_key(titles[listing.listing_id])].append(listing.listing_id)
-    year_of = {listing.listing_id: titles[listing.listing_id].year or release_year(listing.release_date)
-               for listing in listings}
     for same_name in by_key.values():
-        for release in by_release(same_name, year_of):
-            for other in release[1:]:
-                union.union(release[0], other)
+        for other in same_name[1:]:
+            union.union(same_name[0], other)
 
     titles_of_key = {key: titles[ids[0]] for key, ids in by_key.items()}
-    fuzzy_keys = [key for key, title in titles_of_key.items() if fuzzy_candidate(title)]
-    for key_a, key_b, score in fuzzy_pairs(fuzzy_keys, titles_of_key):
+    block_of_key = {key: fuzzy_block(title) for key, title in titles_of_key.items()}
+    fuzzy_keys = [key for key, block in block_of_key.items() if block]
+    # The order of unions decides only which pair is credited; best scores first makes that the same everywhere.
+    pairs = sorted(fuzzy_pairs(fuzzy_keys, block_of_key), key=lambda pair: (-pair[2], by_key[pair[0]][0], by_key[pair[1]][0]))
+    uncertain = []
+    for key_a, key_b, score in pairs:
         first_a, first_b = by_key[key_a][0], by_key[key_b][0]
-        if score >= AUTO_SCORE:
-            if union.union(first_a, first_b):
-                for listing_id in by_key[max(key_a, key_b, key=lambda key: by_key[key][0])]:
-                    result.method_of.setdefault(listing_id, "fuzzy")
-                    result.score_of[listing_id] = round(score, 1)
-        elif union.find(first_a) != union.find(first_b):
-            result.review.append((min(first_a, first_b), max(first_a, first_b), round(score, 1)))
+        if score < AUTO_SCORE:
+            uncertain.append((min(first_a, first_b), max(first_a, first_b), round(score, 1)))
+        elif union.union(first_a, first_b):
+            for listing_id in by_key[max(key_a, key_b, key=lambda key: by_key[key][0])]:
+                result.method_of.setdefault(listing_id, "fuzzy")
+                result.score_of[listing_id] = round(score, 1)
 
     for decision in decisions:
         if decision.listing_id not in by_id:
@@ -184,9 +222,49 @@ def match(listings: list[Listing], decisions: list[Decision] = ()) -> Matching:
         result.group_of[listing_id] = union.find(listing_id)
         result.method_of.setdefault(listing_id, "title")
         result.edition_of[listing_id] = titles[listing_id].edition
-
-    game_keys = [key for key, title in titles_of_key.items() if not title.is_addon and not title.is_bundle]
-    for key, ids in by_key.items():
-        if titles_of_key[key].is_addon and (base := base_game_key(titles_of_key[key], game_keys)):
-            result.base_group_of[result.group_of[ids[0]]] = result.group_of[by_key[base][0]]
+        result.title_of[listing_id] = None if listing_id in decided else titles[listing_id]
+    result.review = sorted(pair for pair in uncertain if result.group_of[pair[0]] != result.group_of[pair[1]])
+    result.review += outside_review(titles_of_key, block_of_key, by_key, catalogue)
+    link_addons(result, titles_of_key, by_key, catalogue)
     return result
+
+
+def outside_review(titles_of_key: dict, block_of_key: dict, by_key: dict, catalogue: Catalogue) -> list[tuple]:
+    """Uncertain pairs of these names with names outside: those keep their games, so the pair stays apart."""
+    wanted = defaultdict(lambda: (10 ** 9, 0))
+    for key, block in block_of_key.items():
+        if block:
+            shortest, longest = length_bounds(len(key[0]))
+            wanted[block] = min(wanted[block][0], shortest), max(wanted[block][1], longest)
+    known = catalogue.block_names(dict(wanted))
+    pairs = []
+    for key, block in block_of_key.items():
+        others = [name for name in known.get(block, ()) if name.key not in by_key]
+        for index, score in title_scores(key[0], [other.name for other in others]).items():
+            if score < AUTO_SCORE:
+                first, other = by_key[key][0], others[index].listing_id
+                pairs.append((min(first, other), max(first, other), round(score, 1)))
+    return sorted(pairs)
+
+
+def link_addons(result: Matching, titles_of_key: dict, by_key: dict, catalogue: Catalogue) -> None:
+    """Each add-on group's base game, from the add-on name of its first listing."""
+    addons = {key: title for key, title in titles_of_key.items() if title.is_addon}
+    game_keys = defaultdict(set)
+    for key, title in titles_of_key.items():
+        if fuzzy_block(title):
+            game_keys[key[0]].add(key)
+    outside = {}
+    wanted = set().union(*map(base_name_candidates, addons.values())) if addons else set()
+    for name in catalogue.game_names(wanted):
+        if name.key not in by_key:
+            game_keys[name.name].add(name.key)
+            outside.setdefault(name.key, name)
+    for key, title in sorted(addons.items(), key=lambda item: by_key[item[0]][0]):
+        group = result.group_of[by_key[key][0]]
+        if group in result.base_group_of or group in result.base_game_of or not (base := base_game_key(title, game_keys)):
+            continue
+        if base in by_key:
+            result.base_group_of[group] = result.group_of[by_key[base][0]]
+        else:
+            result.base_game_of[group] = outside[base].game_id

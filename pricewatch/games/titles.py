@@ -27,10 +27,8 @@ CJK_TITLE = re.compile(r"《([^《》]+)》")
 # "(中英韓文版)", "(簡體中文, 韓文, 英文)", "(English)": the languages of a PS Store product, not its name.
 LANGUAGE_NOTE = re.compile(r"\s*[(（][^()（）]*(?:文|语|語|english|英)[^()（）]*[)）]\s*$", re.IGNORECASE)
 PLATFORM_NOTE = re.compile(r"^適用於\s*ps\d\S*?的", re.IGNORECASE)
-# "DOOM (2016)": a year in parentheses tells a remake from the original; it is no sequel number.
-YEAR_NOTE = re.compile(r"\s*[(（]((?:19[7-9]|20\d)\d)[)）]\s*$")
-# A year in a store's free-text release date ("13 May, 2016", "2016-05-13").
-YEAR = re.compile(r"(?<!\d)((?:19[7-9]|20\d)\d)(?!\d)")
+# "DOOM (2016)": a year in parentheses says which release, it is no sequel number ("DOOM (2016)" is "DOOM").
+YEAR_NOTE = re.compile(r"\s*[(（](?:19[7-9]|20\d)\d[)）]\s*$")
 
 # Tokens that make a different product of a name: a remaster is another game, a soundtrack never the game.
 REMAKE_MARKERS = frozenset({"remastered", "remaster", "remake", "hd", "resynced", "reforged", "redux", "reloaded"})
@@ -49,7 +47,6 @@ class Title:
     edition: str | None = None
     markers: frozenset = field(default_factory=frozenset)
     franchise: str | None = None
-    year: int | None = None
 
     @property
     def numbers(self) -> tuple:
@@ -99,9 +96,7 @@ def parse(title: str, kind: str = "game") -> Title:
     text = unicodedata.normalize("NFKC", re.sub(r"[™®©]", "", title or "")).strip()
     text = LANGUAGE_NOTE.sub("", text)
     text = PLATFORM_NOTE.sub("", text)
-    year = None
-    if match := YEAR_NOTE.search(text):
-        year, text = int(match.group(1)), text[:match.start()]
+    text = YEAR_NOTE.sub("", text)
     whole = fold(text)
     separated_edition = None
     if match := SEPARATED_EDITION.search(text):
@@ -122,10 +117,4 @@ def parse(title: str, kind: str = "game") -> Title:
         name, edition, separated_edition = whole, None, None
         markers |= {"dlc"}
     return Title(raw=title, name=name, edition=" ".join(filter(None, (edition, separated_edition))) or None,
-                 markers=frozenset(markers), franchise=franchise, year=year)
-
-
-def release_year(release_date: str | None) -> int | None:
-    """The year of a store's free-text release date, when it names one."""
-    match = YEAR.search(release_date or "")
-    return int(match.group(1)) if match else None
+                 markers=frozenset(markers), franchise=franchise)
