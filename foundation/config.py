@@ -30,6 +30,10 @@ def archive_dir() -> Path:
     return Path(os.environ.get("PRICEWATCH_ARCHIVE") or home() / "archive")
 
 
+def backup_dir() -> Path:
+    return Path(os.environ.get("PRICEWATCH_BACKUP") or home() / "backup")
+
+
 def corpus_dir() -> Path:
     """Recorded store responses used by tests and the replay server (../shared/corpus beside the checkout)."""
     return Path(os.environ.get("PRICEWATCH_CORPUS") or PROJECT_ROOT.parent / "shared" / "corpus").resolve()

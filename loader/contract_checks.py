@@ -4,14 +4,16 @@ The loader validates records in PostgreSQL, on jsonb, because that is far faster
 line in Python. The checks are generated from contracts/<name>.schema.json, so the schema stays the one
 reference; only the keywords the contracts use are understood, and any other keyword is an error here
 rather than a rule silently not enforced. A spec's money rule adds what a pattern cannot say (a known
-currency, no more decimals than that currency has, no absurd amounts).
+currency, no more decimals than that currency has, no absurd amounts), its price rule what one field cannot
+say alone (prices, discount and free flag that agree), and the observation time must be one a crawl can have
+written (not in the future of the load, not before 2000).
 """
 import json
 
 from psycopg2 import sql
 
 import contracts
-from loader.spec import FeedSpec
+from loader.spec import FeedSpec, PriceRule
 
 JSON_TYPES = {"string": "string", "number": "number", "boolean": "boolean", "null": "null", "array": "array",
               "object": "object", "integer": "number"}
@@ -21,6 +23,11 @@ UNDERSTOOD = ANNOTATIONS | {"type", "enum", "pattern", "minLength", "maxLength",
 # RFC 3339 date-time, what JSON Schema's "date-time" format means; PostgreSQL alone would also take "now".
 DATE_TIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
 DECIMAL = r"^[0-9]+(\.[0-9]+)?$"
+# Clock skew allowed between the crawling machine and the database; a later scrape time is a broken clock.
+FUTURE_TOLERANCE = "15 minutes"
+EARLIEST_SCRAPE = "2000-01-01T00:00:00Z"
+# Stores round a discount up, down or to the nearest whole percent.
+DISCOUNT_ROUNDING = 1
 
 
 class Value:
@@ -159,6 +166,40 @@ def money_checks(value: Value, max_amount: int, currency_field: str, currency_re
            literal_reason(f"{value.label}: an amount needs a currency"))] if currency_required else [])
 
 
+def clock_checks(value: Value) -> list:
+    """An observation time no crawl can have written: after the load (beyond clock skew), or absurdly old. One
+    such record would otherwise move its listing's last_seen_at and reject every real change after it."""
+    # Guarded: the fingerprint path tests these in an `and` chain, which does not run the format check first.
+    at = sql.SQL("(case when pg_input_is_valid({0}, 'timestamptz') then {0}::timestamptz end)").format(value.text)
+    return [
+        (value.when("string", sql.SQL("{} > now() + interval {}").format(at, sql.Literal(FUTURE_TOLERANCE))),
+         literal_reason(f"{value.label}: in the future (more than {FUTURE_TOLERANCE} after the load)")),
+        (value.when("string", sql.SQL("{} < {}::timestamptz").format(at, sql.Literal(EARLIEST_SCRAPE))),
+         literal_reason(f"{value.label}: before {EARLIEST_SCRAPE[:4]}, not a real scrape time")),
+    ]
+
+
+def price_checks(rule: PriceRule) -> list:
+    """Prices, discount and free flag that contradict each other; each field is valid on its own by now."""
+    price, regular, discount, free = (Value.field(name) for name in
+                                      (rule.price, rule.regular_price, rule.discount_percent, rule.is_free))
+    both_prices = sql.SQL("{} = 'string' and {} = 'string'").format(price.type, regular.type)
+    stated = sql.SQL("{}::numeric").format(discount.text)
+    implied = sql.SQL("({1}::numeric - {0}::numeric) * 100 / {1}::numeric").format(price.text, regular.text)
+    return [
+        (sql.SQL("{} and {}::numeric > {}::numeric").format(both_prices, price.text, regular.text),
+         literal_reason(f"{rule.price}: above {rule.regular_price}")),
+        # A discount of 0 states none (the spiders' default when a store gives no figure), so it is not compared.
+        (sql.SQL("{} and {} = 'number' and {} > 0 and {}::numeric > 0 and abs({} - {}) > {}").format(
+            both_prices, discount.type, stated, regular.text, stated, implied, sql.Literal(DISCOUNT_ROUNDING)),
+         sql.SQL("{} || {} || {} || round({}) || '% off)'").format(
+             literal_reason(f"{rule.discount_percent}: "), discount.text,
+             literal_reason(f" does not match {rule.price} and {rule.regular_price} ("), implied)),
+        (sql.SQL("{} = 'true' and {} = 'string' and {}::numeric <> 0").format(free.text, price.type, price.text),
+         literal_reason(f"{rule.is_free}: true with a {rule.price} above 0")),
+    ]
+
+
 def reject_reasons(spec: FeedSpec) -> list:
     """Every (bad condition, reason) for a record `doc` of `spec`, in order; the first that holds is the reason.
 
@@ -176,8 +217,10 @@ def reject_reasons(spec: FeedSpec) -> list:
         if money and name == money.currency_field:
             field_checks.append((value.when("string", sql.SQL("currency_digits is null")),
                                  literal_reason(f"{name}: not an ISO 4217 currency code")))
+        if name == spec.observed_at.field:
+            field_checks.extend(clock_checks(value))
         checks.extend(field_checks)
-    return checks
+    return checks + (price_checks(spec.price_rule) if spec.price_rule else [])
 
 
 def reason_case(spec: FeedSpec) -> sql.Composable:

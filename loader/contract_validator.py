@@ -4,8 +4,9 @@ Generated from the same schema and money rule as the SQL checks (loader.contract
 in the same order, so a record gets the same reason either way (tests/test_bad_input.py compares them on
 generated bad input). Most lines are decoded straight into a msgspec Struct made from the schema, which
 checks types, enums, lengths, patterns and bounds in C while decoding; only the rules a Struct cannot
-express (date-time formats, the money rule) run in Python after. A line the Struct refuses is decoded as a
-plain object and every rule is tried in order, to find its reason.
+express (date-time formats, the money rule, the clock rule, then the price rule across fields) run in Python
+after. A line the Struct refuses is decoded as a plain object and every rule is tried in order, to find its
+reason.
 
 The SQL checks stay the reference: where Python and PostgreSQL could read a value differently (a date-time
 Python's parser refuses, an integer beyond the column's type, whitespace only PostgreSQL's locale decides),
@@ -14,16 +15,17 @@ differ.
 """
 import functools
 import re
-from datetime import date
-from decimal import Decimal
+from datetime import date, datetime, timedelta, timezone
+from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
 from typing import Annotated, Literal, Optional, Union
 
 import msgspec
 
 import contracts
-from loader.contract_checks import ANNOTATIONS, DATE_TIME, DECIMAL, resolve, understood
-from loader.spec import FeedSpec
+from loader.contract_checks import (ANNOTATIONS, DATE_TIME, DECIMAL, DISCOUNT_ROUNDING, EARLIEST_SCRAPE,
+                                    FUTURE_TOLERANCE, resolve, understood)
+from loader.spec import FeedSpec, PriceRule
 
 ASCII_SPACE = " \t\n\r\x0b\x0c"
 # What a field missing from the record reads as, in the Struct and in a plain object alike.
@@ -210,6 +212,59 @@ def money_check(label: str, currency_field: str, max_amount: int, currency_requi
     return extra(check)
 
 
+FUTURE_MINUTES = int(FUTURE_TOLERANCE.split()[0])
+EARLIEST = datetime.fromisoformat(EARLIEST_SCRAPE)
+# PostgreSQL compares with now() of the load's transaction, Python with the clock: too close to call.
+CLOSE_CALL = timedelta(minutes=1)
+
+
+@functools.lru_cache(maxsize=4096)
+def instant(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise Undecided from None
+
+
+def clock_check(label: str):
+    """The SQL clock checks (loader.contract_checks.clock_checks): not after the load beyond clock skew, not
+    before 2000."""
+    def check(value, record):
+        if not isinstance(value, str):
+            return None
+        at = instant(value)
+        latest = datetime.now(timezone.utc) + timedelta(minutes=FUTURE_MINUTES)
+        if abs(at - latest) < CLOSE_CALL:
+            raise Undecided
+        if at > latest:
+            return f"{label}: in the future (more than {FUTURE_TOLERANCE} after the load)"
+        if at < EARLIEST:
+            return f"{label}: before {EARLIEST_SCRAPE[:4]}, not a real scrape time"
+        return None
+    return extra(check)
+
+
+def price_check(rule: PriceRule):
+    """The SQL price checks (loader.contract_checks.price_checks) on a record whose fields are each valid."""
+    def check(record) -> str | None:
+        price, regular = getattr(record, rule.price), getattr(record, rule.regular_price)
+        discount, free = getattr(record, rule.discount_percent), getattr(record, rule.is_free)
+        both_prices = isinstance(price, str) and isinstance(regular, str)
+        if both_prices and Decimal(price) > Decimal(regular):
+            return f"{rule.price}: above {rule.regular_price}"
+        if both_prices and json_type(discount) == "number" and discount > 0 and Decimal(regular) > 0:
+            implied = (Decimal(regular) - Decimal(price)) * 100 / Decimal(regular)
+            if abs(discount - implied) > DISCOUNT_ROUNDING:
+                if not isinstance(discount, int):
+                    raise Undecided  # PostgreSQL writes a number like 40.0 or 1e2 its own way in the reason
+                return (f"{rule.discount_percent}: {discount} does not match {rule.price} and {rule.regular_price} "
+                        f"({implied.quantize(Decimal(1), rounding=ROUND_HALF_UP)}% off)")
+        if free is True and isinstance(price, str) and Decimal(price) != 0:
+            return f"{rule.is_free}: true with a {rule.price} above 0"
+        return None
+    return check
+
+
 STRUCT_TYPES = {"string": str, "boolean": bool, "integer": int, "null": type(None)}
 STRUCT_KEYWORDS = {"minLength": "min_length", "maxLength": "max_length", "pattern": "pattern",
                    "minimum": "ge", "maximum": "le", "maxItems": "max_length"}
@@ -270,7 +325,11 @@ class ContractValidator:
             if money and name == money.currency_field:
                 checks.append(extra(on_strings(lambda code: code not in currencies,
                                                f"{name}: not an ISO 4217 currency code")))
+            if name == spec.observed_at.field:
+                checks.append(clock_check(name))
             self.fields.append((name, tuple(checks)))
+        # Rules across fields, tried once every field passed its own.
+        self.record_checks = (price_check(spec.price_rule),) if spec.price_rule else ()
         self.extras = tuple((name, extras) for name, checks in self.fields
                             if (extras := tuple(c for c in checks if getattr(c, "extra", False))))
         self.struct = msgspec.json.Decoder(contract_struct(schema, spec.contract))
@@ -281,7 +340,7 @@ class ContractValidator:
             record = self.struct.decode(line)
         except msgspec.ValidationError:
             return self.reason(self.plain.decode(line))
-        return self.first_broken(record, self.extras), record
+        return self.first_broken(record, self.extras) or self.first_contradiction(record), record
 
     def reason(self, document) -> tuple[str | None, object]:
         """Every rule tried in order on a plain decoded document (one the Struct refused)."""
@@ -291,7 +350,10 @@ class ContractValidator:
             if name not in document:
                 return f"missing required field: {name}", None
         record = SimpleNamespace(**{name: document.get(name, ABSENT) for name in self.properties})
-        return self.first_broken(record, self.fields), record
+        return self.first_broken(record, self.fields) or self.first_contradiction(record), record
+
+    def first_contradiction(self, record) -> str | None:
+        return next((reason for check in self.record_checks if (reason := check(record)) is not None), None)
 
     @staticmethod
     def first_broken(record, fields) -> str | None:

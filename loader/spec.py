@@ -40,6 +40,17 @@ class MoneyRule:
 
 
 @dataclass(frozen=True)
+class PriceRule:
+    """Fields of a price that must agree with each other: price at most regular_price, a stated discount_percent
+    (above 0) what the two prices say to within a point of rounding, and a free item priced 0."""
+
+    price: str
+    regular_price: str
+    discount_percent: str
+    is_free: str
+
+
+@dataclass(frozen=True)
 class FeedSpec:
     name: str
     contract: str
@@ -49,6 +60,7 @@ class FeedSpec:
     content: tuple[Column, ...]
     refresh: tuple[Column, ...] = ()
     money: MoneyRule | None = None
+    price_rule: PriceRule | None = None
     sources: tuple[str, ...] = field(default=())
     fingerprint_lines: bool = False
     confirmation_queue: tuple[str, str] | None = None

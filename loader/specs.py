@@ -1,6 +1,6 @@
 """The registry of feed specs: one per feed kind. Add a spec here to load a new kind of feed."""
 import contracts
-from loader.spec import Column, FeedSpec, MoneyRule
+from loader.spec import Column, FeedSpec, MoneyRule, PriceRule
 
 STORE_LISTING = FeedSpec(
     name="store_listing",
@@ -23,6 +23,8 @@ STORE_LISTING = FeedSpec(
         Column("discount_ends_at", "timestamptz"),
     ),
     money=MoneyRule(fields=("price", "regular_price"), currency_field="currency"),
+    price_rule=PriceRule(price="price", regular_price="regular_price", discount_percent="discount_percent",
+                         is_free="is_free"),
     sources=contracts.sources("store_listing"),
     fingerprint_lines=True,
     confirmation_queue=("staging", "store_listing_confirmation"),

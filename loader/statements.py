@@ -11,7 +11,7 @@ feed_plan   what each valid record is for its listing: new change, unchanged, or
 from psycopg2 import sql
 
 import contracts
-from loader.contract_checks import Value, field_columns, reason_case, value_checks
+from loader.contract_checks import Value, clock_checks, field_columns, reason_case, value_checks
 from loader.spec import INTEGER_TYPES, Column, FeedSpec
 
 
@@ -71,7 +71,8 @@ def match_unchanged_lines(spec: FeedSpec) -> sql.Composable:
     observed = Value(sql.SQL("to_jsonb(line.observed_text)"), field, text=sql.SQL("line.observed_text"),
                      json_type=sql.Literal("string"))
     valid = sql.SQL(" and ").join(sql.SQL("not coalesce({}, false)").format(bad)
-                                  for bad, _ in value_checks(observed, schema["properties"][field], schema))
+                                  for bad, _ in value_checks(observed, schema["properties"][field], schema)
+                                  + clock_checks(observed))
     values = sql.SQL(", ").join(
         sql.SQL("line.observed_text::{}").format(sql.SQL(c.sql_type)) if c == spec.observed_at
         else sql.Identifier("latest", c.name) for c in spec.columns)
@@ -169,8 +170,10 @@ def lock_sources(spec: FeedSpec) -> sql.Composable:
 def plan_changes(spec: FeedSpec) -> sql.Composable:
     """Place every valid record in its listing's history.
 
-    Records of one listing are taken in observed_at then line order. Of several at the same moment the first
-    line wins. Records older than what staging last saw of the listing cannot be placed in its history:
+    Records of one listing are taken in observed_at then line order. One rule for records at the same moment,
+    within a file and across files: the first one recorded wins (the earlier line, or what staging already
+    saw at that moment); an identical one is unchanged, a different one is rejected, so no zero-length state
+    is recorded. Records older than what staging last saw of the listing cannot be placed in its history:
     identical to the latest state they are unchanged, different they are rejected. The rest form a sequence
     starting from the latest state; a record equal to its predecessor is unchanged, otherwise it is the
     next change. change_number counts the changes so far in the file (0 = still confirming the latest row).
@@ -201,7 +204,10 @@ latest as (
 ),
 lone as (
     select record.*, latest.latest_seq, latest.latest_hash,
-        not coalesce(observed_at < latest.latest_seen_at, false) as in_order,
+        latest.latest_seen_at,
+        -- At the moment staging last saw, only the state it saw then is in order (one state per moment).
+        coalesce(observed_at > latest.latest_seen_at
+                 or (observed_at = latest.latest_seen_at and content_hash = latest.latest_hash), true) as in_order,
         content_hash is distinct from latest.latest_hash as is_change
     from record
     left join latest using ({keys})
@@ -222,7 +228,7 @@ placed as (
         case
             when moment_rank > 1 and content_hash <> moment_hash then 'rejected'
             when moment_rank > 1 then 'unchanged'
-            when observed_at < latest_seen_at and content_hash <> latest_hash then 'rejected'
+            when observed_at <= latest_seen_at and content_hash <> latest_hash then 'rejected'
             when observed_at < latest_seen_at then 'unchanged'
             else 'sequenced'
         end as placement
@@ -261,6 +267,7 @@ from run
 union all
 select line_number, {keys}, observed_at, placement, case
         when moment_rank > 1 then 'same listing and scraped_at as line ' || moment_line || ' with different content'
+        when observed_at = latest_seen_at then {same_moment}
         else {out_of_order}
     end,
     null, null, null, null, null, content_hash
@@ -273,7 +280,11 @@ select line_number, {keys}, observed_at,
         when in_order or content_hash = latest_hash then 'unchanged'
         else 'rejected'
     end,
-    case when not in_order and content_hash <> latest_hash then {out_of_order} end,
+    case
+        when in_order or content_hash = latest_hash then null
+        when observed_at = latest_seen_at then {same_moment}
+        else {out_of_order}
+    end,
     case when in_order then is_change::integer::bigint end,
     case when in_order then coalesce(latest_seq, 0) + is_change::integer::bigint end,
     case when in_order then true end,
@@ -283,7 +294,8 @@ select line_number, {keys}, observed_at,
 from lone
 """).format(keys=keys, table=table, observed_at=sql.Identifier(spec.observed_at.name),
             content=names(spec.content),
-            out_of_order=sql.Literal("out of order: older than the latest recorded state"))
+            out_of_order=sql.Literal("out of order: older than the latest recorded state"),
+            same_moment=sql.Literal("same listing and scraped_at as a record already loaded, with different content"))
 
 
 def move_latest(spec: FeedSpec, feed_file_id: int) -> sql.Composable:

@@ -48,6 +48,14 @@ from json_to_recordset(%(rows)s::json) as kept (title text, store text, store_it
                                                 currency text, below numeric, min_discount smallint, new_low text,
                                                 created_at timestamptz)
 join core.listing as anchor on anchor.store = kept.store and anchor.store_item_id = kept.store_item_id
+-- A rebuild that starts from a backup already holds the rules the backup had: each rule comes back once.
+where not exists (
+    select from core.watch_rule as held
+    where held.anchor_listing_id = anchor.listing_id and held.title = kept.title
+      and held.region is not distinct from kept.region and held.currency is not distinct from kept.currency
+      and held.below is not distinct from kept.below and held.min_discount is not distinct from kept.min_discount
+      and held.new_low is not distinct from kept.new_low
+)
 """
 
 

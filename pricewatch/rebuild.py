@@ -1,11 +1,14 @@
-"""Rebuild the whole database from the feed archive: migrations, then every archived feed replayed in order.
+"""Rebuild the whole database from the newest backup and the feed archive: the backup restored (or, without
+one, the migrations), then every archived feed it does not hold replayed in order.
 
 The archive keeps each loaded feed under `<source>/<crawl date>/`, so it holds the history the database
 was built from. A rebuild replays it the way the daily runs made it: crawl date by crawl date, every feed of
-that date loaded (by source, then job id, which starts with the crawl time), then one ETL run. What feeds do
-not hold comes from the replaced database: its watch rules and manual game decisions are exported before the
-drop (to $PRICEWATCH_HOME/rebuild/kept-<time>.json) and imported after the replay, then games are re-matched.
-The alert log is not kept (`pricewatch db backup` keeps everything).
+that date loaded (by source, then job id, which starts with the crawl time), then one ETL run; the feed ledger
+restored with the backup skips the feeds it already holds. `feeds prune` only deletes what the newest backup
+holds (pricewatch.archive_retention), so nothing a rebuild needs is ever pruned. What feeds do not hold comes
+from the backup and from the replaced database: its watch rules and manual game decisions are exported before
+the drop (to $PRICEWATCH_HOME/rebuild/kept-<time>.json) and imported after the replay (each once), then games
+are re-matched. Without a backup the alert log is not kept.
 """
 import contextlib
 import time
@@ -22,7 +25,7 @@ from foundation import config, database
 from foundation.errors import PricewatchError
 from loader import build_loader
 from loader.feed_reader import is_feed
-from pricewatch import etl_cycle, migrate, people_data
+from pricewatch import backup, etl_cycle, migrate, people_data
 from pricewatch.feed_loading import load_each
 from pricewatch.games.store import rematch_all
 
@@ -72,9 +75,10 @@ def drop_database(url: str) -> None:
             cur.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(database_name(url))))
 
 
-def rebuild(url: str, replace: bool = False, echo: Callable[[str], None] = lambda line: None) -> RebuildResult:
-    """Migrate the (empty or missing) database of `url` to head and replay the archive into it; `echo` hears
-    a line per crawl date, feed and ETL source."""
+def rebuild(url: str, replace: bool = False, echo: Callable[[str], None] = lambda line: None,
+            start: Path | None = None) -> RebuildResult:
+    """Restore the backup `start` (if given) into the (empty or missing) database of `url`, migrate it to head
+    and replay the archive into it; `echo` hears a line per crawl date, feed and ETL source."""
     started = time.monotonic()
     database.ensure_database(url)
     kept = None
@@ -88,6 +92,9 @@ def rebuild(url: str, replace: bool = False, echo: Callable[[str], None] = lambd
         echo(f"watch rules and manual game decisions saved to {kept_file}")
         drop_database(url)
         database.ensure_database(url)
+    if start is not None:
+        backup.restore(url, start)
+        echo(f"restored {start}")
     migrate.upgrade(url)
     feeds = archived_feeds()
     failed = 0

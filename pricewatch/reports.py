@@ -36,6 +36,8 @@ class Report:
             raise PricewatchError(f"--sort {sort} does not apply to {name}"
                                   + (f"; one of {', '.join(orders)}" if orders else ""))
         return orders[sort]
+    # A view that ranks rows: the function(store, region) that filters before ranking, for --store/--region.
+    ranked_in: str | None = None
 
 
 REPORTS = {
@@ -51,7 +53,7 @@ REPORTS = {
                ("price", ("price", "game", "currency")),
                ("discount", ("discount_percent desc", "game", "currency")),
                ("sale-end", ("discount_ends_at", "game", "currency"))),
-        default_kind="game"),
+        default_kind="game", ranked_in="best_prices_in"),
     "lows": Report(
         "historical_lows", "all-time, 365-day and 90-day lows of every listing and region",
         ("store", "title", "region", "currency", "current_price", "all_time_low", "all_time_low_at", "low_365_days",
@@ -115,12 +117,18 @@ def query(name: str, filters: Filters) -> tuple[sql.Composable, list]:
     for option, column in (("--store", "store"), ("--region", "region")):
         if getattr(filters, column) and column not in report.columns:
             raise PricewatchError(f"{option} does not apply to {name}")
-    if filters.store:
-        conditions.append(sql.SQL("store = lower(%s)"))
-        params.append(filters.store)
-    if filters.region:
-        conditions.append(sql.SQL("region = upper(%s)"))
-        params.append(filters.region)
+    source = sql.Identifier("reporting", report.view)
+    if report.ranked_in and (filters.store or filters.region):
+        # Filtered before the ranking: the cheapest offer in that store or region, not the overall one if there.
+        source = sql.SQL("{}(%s, %s)").format(sql.Identifier("reporting", report.ranked_in))
+        params[:0] = [filters.store, filters.region]
+    else:
+        if filters.store:
+            conditions.append(sql.SQL("store = lower(%s)"))
+            params.append(filters.store)
+        if filters.region:
+            conditions.append(sql.SQL("region = upper(%s)"))
+            params.append(filters.region)
     kind = filters.kind or report.default_kind
     if filters.kind and "kind" not in report.columns:
         raise PricewatchError(f"--kind does not apply to {name}")
@@ -142,9 +150,9 @@ def query(name: str, filters: Filters) -> tuple[sql.Composable, list]:
         conditions.append(sql.SQL("({column} is null or {column} >= now() - make_interval(days => %s))").format(
             column=sql.Identifier(report.days_column)))
         params.append(filters.days)
-    statement = sql.SQL("select {columns} from {view}{where} order by {order}").format(
+    statement = sql.SQL("select {columns} from {source}{where} order by {order}").format(
         columns=sql.SQL(", ").join(map(sql.Identifier, report.columns)),
-        view=sql.Identifier("reporting", report.view),
+        source=source,
         where=sql.SQL(" where ") + sql.SQL(" and ").join(conditions) if conditions else sql.SQL(""),
         order=sql.SQL(", ").join(order_term(term) for term in report.order(name, filters.sort)),
     )

@@ -6,6 +6,7 @@ here; it only has to be put in one of the groups below by what it needs (a test 
 import argparse
 import io
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -177,6 +178,9 @@ class Terminal(io.StringIO):
                                                 ("no\n", 1, "")])
 def test_a_destructive_command_asks_on_a_terminal(answer, code, said, pricewatch_home, monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", Terminal(answer))
+    # Prune deletes only what a backup holds: give it one (an empty dump of today is enough to date it).
+    (pricewatch_home / "backup").mkdir(parents=True)
+    (pricewatch_home / "backup" / f"pricewatch-{date.today():%Y-%m-%d}T040000Z.dump").write_text("")
     assert main(["feeds", "prune", "--older-than", "30"]) == code
     captured = capsys.readouterr()
     assert captured.out.startswith(f"This will delete the archived feeds older than 30 days in {pricewatch_home}/archive")

@@ -84,3 +84,13 @@ def test_decisions_outlive_later_etl_and_matcher_runs(loaded, staging):
 def test_bad_listing_references_are_clear_errors(loaded, capsys, argv, message):
     assert main(argv) == 1
     assert message in capsys.readouterr().err
+
+
+def test_a_game_is_named_by_its_base_title_not_an_editions(admin, staging, capsys):
+    staging.change("1", "2026-11-01T10:00:00Z", source="gog", title="Hollow Knight: Voidheart Edition")
+    staging.change("367520", "2026-11-02T10:00:00Z", title="Hollow Knight™", release_date="24 Feb, 2017")
+    for source in ("gog", "steam"):
+        assert run_etl(admin, source)["status"] == "succeeded"
+    assert main(["games", "match"]) == 0
+    assert rows(admin, "select distinct game, edition from reporting.game_listings order by edition") == [
+        ("Hollow Knight", "voidheart edition"), ("Hollow Knight", None)]

@@ -105,3 +105,10 @@ def test_manual_decisions_beat_the_matcher():
     assert matching.group_of[2] == 2
     assert matching.group_of[3] == matching.group_of[1] == 1
     assert matching.method_of == {1: "title", 2: "manual", 3: "manual"}
+
+
+
+def test_a_year_in_parentheses_is_no_sequel_number():
+    assert parse("DOOM (2016)").name == parse("DOOM").name == "doom"
+    matching = match([Listing(1, "steam", "379720", "game", "DOOM (2016)"), Listing(2, "epic", "doom", "game", "DOOM")])
+    assert matching.group_of[1] == matching.group_of[2]

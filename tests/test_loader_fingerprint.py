@@ -49,10 +49,11 @@ def test_a_rescrape_of_identical_lines_is_taken_by_fingerprint(db_url, tmp_path)
     with FeedLoader(url=db_url) as loader:
         loader.load(write_feed(tmp_path / "1.jl", [listing(scraped_at=AT), listing(store_item_id="2")]))
         result = loader.load(write_feed(tmp_path / "2.jl", [listing(scraped_at="2026-11-02T10:00:00Z"),
-                                                            listing(store_item_id="2", price="1.99")]))
+                                                            listing(store_item_id="2", price="1.99",
+                                                                    scraped_at="2026-11-02T10:00:00Z")]))
     assert (result.lines_fingerprinted, result.rows_new, result.rows_unchanged) == (1, 1, 1)
     assert rows(db_url, "select store_item_id, last_seen_at::text from staging.store_listing where is_latest order by 1") == [
-        ("2", "2026-11-01 10:00:00+00"), ("413150", "2026-11-02 10:00:00+00")]
+        ("2", "2026-11-02 10:00:00+00"), ("413150", "2026-11-02 10:00:00+00")]
 
 
 def test_an_identical_line_with_an_impossible_time_is_rejected_like_any_record(db_url, tmp_path):

@@ -149,7 +149,7 @@ def test_watch_loads_feeds_as_they_land(db_url, landing, archive, pricewatch_hom
     assert "stopped watching" in err
 
 
-def test_prune_deletes_only_archives_older_than_the_limit(archive, capsys, monkeypatch):
+def test_prune_deletes_only_archives_older_than_the_limit(archive, capsys, monkeypatch, tmp_path):
     old = write_feed(archive / "steam" / "2026-09-01" / "old.jl.gz", [listing()])
     (archive / "steam" / "2026-09-01" / "old.stats.json").write_text("{}")
     recent = write_feed(archive / "steam" / "2026-11-20" / "recent.jl.gz", [listing()])
@@ -161,6 +161,11 @@ def test_prune_deletes_only_archives_older_than_the_limit(archive, capsys, monke
     assert recent.exists() and odd.exists() and not old.exists() and not only_old.exists()
     assert not (archive / "steam" / "2026-09-01").exists()
     monkeypatch.setenv("PRICEWATCH_ARCHIVE_DAYS", "0")
+    monkeypatch.setenv("PRICEWATCH_BACKUP", str(tmp_path / "backup"))
+    assert main(["feeds", "prune", "--yes"]) == 1
+    assert "no backup in " in capsys.readouterr().err and recent.exists()
+    (tmp_path / "backup").mkdir()
+    (tmp_path / "backup" / f"pricewatch-{date.today():%Y-%m-%d}T040000Z.dump").write_text("")
     assert main(["feeds", "prune", "--yes"]) == 0
     assert "deleted 1 archived files" in capsys.readouterr().out and not recent.exists() and odd.exists()
 

@@ -59,6 +59,11 @@ BAD_LINES = [
     (line(scraped_at="now"), "scraped_at: not an ISO 8601 date-time"),
     (line(discount_ends_at="2026-11-01"), "discount_ends_at: not an ISO 8601 date-time"),
     (line(title=None), "title: expected string, got null"),
+    (line(scraped_at="2062-01-01T00:00:00Z"), "scraped_at: in the future (more than 15 minutes after the load)"),
+    (line(scraped_at="0001-01-01T00:00:00Z"), "scraped_at: before 2000, not a real scrape time"),
+    (line(price="25.00", regular_price="10.00", discount_percent=90), "price: above regular_price"),
+    (line(price="1.50", discount_percent=50), "discount_percent: 50 does not match price and regular_price (90% off)"),
+    (line(is_free=True), "is_free: true with a price above 0"),
 ]
 
 
@@ -88,7 +93,7 @@ VALID = [
     listing(currency="JPY", price="1500", regular_price="1500"),
     listing(currency="KWD", price="1.250", regular_price="2.500", discount_percent=50),
     listing(price="9999999.99", regular_price="9999999.99"),
-    listing(discount_percent=40.0),
+    listing(price="8.99", discount_percent=40.0),
     listing(title="", url=None, platforms=[]),
     listing(scraped_at="2026-11-01T10:00:00.123456+09:00"),
     listing(subscription="PS_PLUS", release_date="Coming soon", discount_ends_at="2026-12-01T00:00:00Z"),
@@ -98,8 +103,9 @@ VALID = [
 
 def test_the_sql_checks_agree_with_the_json_schema(db_url, tmp_path):
     """Every example, valid or not, is accepted by the loader exactly when the contract's JSON Schema accepts it
-    (with formats checked); the money rules are the loader's additions and are left out here."""
-    money_rules = ("negative", "absurd", "more decimals", "not an ISO 4217")
+    (with formats checked); the money, clock and price rules are the loader's additions and are left out here."""
+    money_rules = ("negative", "absurd", "more decimals", "not an ISO 4217", "in the future", "before 2000",
+                   "above regular_price", "does not match price", "with a price above")
     examples = [json.loads(bad) for bad, reason in BAD_LINES
                 if reason.split(":")[0] in contracts.schema("store_listing")["properties"] or reason.startswith("missing")
                 if not any(rule in reason for rule in money_rules)]

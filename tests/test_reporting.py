@@ -135,7 +135,7 @@ def test_every_etl_and_reporting_function_is_commented(admin):
         select p.oid::regprocedure::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace
         where n.nspname in ('etl', 'reporting') and obj_description(p.oid, 'pg_proc') is null""") == []
     assert len(rows(admin, "select 1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace "
-                           "where n.nspname in ('etl', 'reporting')")) == 19
+                           "where n.nspname in ('etl', 'reporting')")) == 20
 
 
 def test_best_prices_say_whether_the_price_is_the_lowest_ever_and_when_the_sale_ends(history, staging):

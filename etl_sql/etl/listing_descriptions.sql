@@ -1,6 +1,8 @@
 -- The descriptive fields a run writes into core.listing.
--- needs revision 0002
--- What a run would write into core.listing: per store item, the descriptive fields of its newest change.
+-- needs revision 0010: core.listing.described_region
+-- What a run would write into core.listing: per store item, the descriptive fields of its newest change in
+-- the region that describes it (the first region it was seen in), so another region's rename or page never
+-- becomes the listing's title or changes its game; each region's own title and URL go to core.listing_region.
 create or replace function etl.listing_descriptions(for_source text, after_change_id bigint, upto_change_id bigint)
 returns table (
     store_item_id text,
@@ -11,13 +13,30 @@ returns table (
     platforms text[],
     release_date text,
     first_seen_at timestamptz,
-    described_at timestamptz
+    described_at timestamptz,
+    described_region text
 )
 language sql
 stable
 begin atomic
-    with newest_change as (
-        -- Regions can show different titles; the most recently observed one describes the listing.
+    with run_change as (
+        select change.*, known.described_region as known_region
+        from etl.new_changes(for_source, after_change_id, upto_change_id) as change
+        left join core.listing as known
+            on known.store = for_source and known.store_item_id = change.store_item_id
+    ),
+    first_region as (
+        select distinct on (run_change.store_item_id) run_change.store_item_id, run_change.region
+        from run_change
+        order by run_change.store_item_id, run_change.observed_at, run_change.change_id
+    ),
+    describing_change as (
+        select run_change.*, coalesce(run_change.known_region, first_region.region) as described_region
+        from run_change
+        join first_region on first_region.store_item_id = run_change.store_item_id
+        where run_change.region = coalesce(run_change.known_region, first_region.region)
+    ),
+    newest_change as (
         select distinct on (change.store_item_id)
             change.store_item_id,
             change.kind,
@@ -27,8 +46,9 @@ begin atomic
             change.platforms,
             change.release_date,
             change.observed_at as described_at,
+            change.described_region,
             min(change.observed_at) over newest_first as first_seen_at
-        from etl.new_changes(for_source, after_change_id, upto_change_id) as change
+        from describing_change as change
         window newest_first as (
             partition by change.store_item_id
             order by change.observed_at desc, change.change_id desc
@@ -45,7 +65,8 @@ begin atomic
             newest_change.platforms,
             newest_change.release_date,
             coalesce(known.first_seen_at, newest_change.first_seen_at) as first_seen_at,
-            newest_change.described_at
+            newest_change.described_at,
+            newest_change.described_region
         from newest_change
         left join core.listing as known
             on known.store = for_source and known.store_item_id = newest_change.store_item_id
@@ -61,9 +82,10 @@ begin atomic
         platforms,
         release_date,
         first_seen_at,
-        described_at
+        described_at,
+        described_region
     from described;
 end;
 
 comment on function etl.listing_descriptions(text, bigint, bigint) is
-    'Per store item of a run''s changes, the descriptive fields of its newest change (title kept when the change has none)';
+    'Per store item of a run''s changes, the descriptive fields of its newest change in its describing region (title kept when the change has none)';

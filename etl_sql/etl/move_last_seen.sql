@@ -1,5 +1,5 @@
 -- Moves last_seen_at of the price periods that rescrapes confirmed.
--- needs revision 0006: staging.store_listing_confirmation
+-- needs revision 0010: staging.store_listing_confirmation, core.freshness
 -- Unchanged rescrapes add no staging row: the loader moves last_seen_at on the latest change and queues the
 -- change in staging.store_listing_confirmation. This step takes the queued changes of the feed files loaded in
 -- the run's window out of the queue and moves last_seen_at of their price periods: work in proportion to
@@ -22,33 +22,60 @@ begin
         returning confirmation.source, confirmation.change_id
     ),
     confirmed_change as (
-        select distinct listing.listing_id, change.region, change.observed_at, change.last_seen_at
+        select distinct listing.listing_id, change.region, change.last_seen_at, change.change_id
         from taken
         join staging.store_listing as change on change.source = taken.source and change.change_id = taken.change_id
         join core.listing as listing
             on listing.store = change.source and listing.store_item_id = change.store_item_id
     ),
     confirmed_period as (
-        -- A change belongs to the period it falls in (a descriptive-only change to an earlier start).
-        select period.price_period_id, max(confirmed_change.last_seen_at) as last_seen_at
+        -- A sighting belongs to the period it falls in: the change's own (a descriptive-only change extends
+        -- an earlier start), or the one a return after a gap started.
+        select period.price_period_id, max(confirmed_change.last_seen_at) as last_seen_at,
+            max(confirmed_change.change_id) as change_id
         from confirmed_change
         join core.price_history as period
             on period.listing_id = confirmed_change.listing_id
             and period.region = confirmed_change.region
-            and period.valid_from <= confirmed_change.observed_at
-            and (period.valid_to is null or confirmed_change.observed_at < period.valid_to)
+            and period.valid_from <= confirmed_change.last_seen_at
+            and (period.valid_to is null or confirmed_change.last_seen_at < period.valid_to)
         group by period.price_period_id
+    ),
+    judged_period as (
+        -- Seen again after going unseen for longer than the freshness rule allows: the price did not hold
+        -- across the gap, so the open period ends where the listing came back and a new one starts there.
+        select confirmed_period.*,
+            period.valid_to is null
+                and confirmed_period.last_seen_at > period.last_seen_at + freshness.stale_after as back_after_gap
+        from confirmed_period
+        join core.price_history as period on period.price_period_id = confirmed_period.price_period_id
+        cross join core.freshness as freshness
+    ),
+    moved as (
+        update core.price_history as period
+        set last_seen_at = case when judged_period.back_after_gap then period.last_seen_at
+                                else judged_period.last_seen_at end,
+            valid_to = case when judged_period.back_after_gap then judged_period.last_seen_at else period.valid_to end
+        from judged_period
+        where period.price_period_id = judged_period.price_period_id
+          and period.last_seen_at < judged_period.last_seen_at
+        returning period.*, judged_period.back_after_gap, judged_period.change_id as returned_by_change_id
+    ),
+    reopened as (
+        insert into core.price_history (
+            listing_id, region, currency, price, regular_price, discount_percent, is_free, subscription,
+            discount_ends_at, valid_from, valid_to, last_seen_at, opened_by_change_id
+        )
+        select listing_id, region, currency, price, regular_price, discount_percent, is_free, subscription,
+            discount_ends_at, valid_to, null, valid_to, returned_by_change_id
+        from moved
+        where back_after_gap
     )
-    update core.price_history as period
-    set last_seen_at = confirmed_period.last_seen_at
-    from confirmed_period
-    where period.price_period_id = confirmed_period.price_period_id
-      and period.last_seen_at < confirmed_period.last_seen_at;
+    select count(*) into periods_confirmed from moved;
 
-    get diagnostics periods_confirmed = row_count;
     return periods_confirmed;
 end;
 $$;
 
 comment on function etl.move_last_seen(text, timestamptz, timestamptz) is
-    'Takes the queued confirmations of feed files loaded in (loaded_after, loaded_upto] and moves last_seen_at of their price periods; returns periods moved';
+    'Takes the queued confirmations of feed files loaded in (loaded_after, loaded_upto] and moves last_seen_at of their price periods (a listing back after a gap longer than core.freshness.stale_after starts a new period); returns periods moved';

@@ -1,5 +1,5 @@
 -- Writes a run's regions, games and listings.
--- needs revision 0002
+-- needs revision 0010: core.listing_region
 -- Regions, games and listings of a run's changes. Games go first, in their own statement, so the
 -- listing statement's snapshot sees games a concurrent run of another store has just committed.
 create or replace function etl.upsert_listings(for_source text, after_change_id bigint, upto_change_id bigint)
@@ -24,7 +24,8 @@ begin
     on conflict (normalized_title) do nothing;
 
     insert into core.listing as listing (
-        store, store_item_id, kind, title, url, platforms, release_date, game_id, first_seen_at, described_at
+        store, store_item_id, kind, title, url, platforms, release_date, game_id, first_seen_at, described_at,
+        described_region
     )
     select
         for_source,
@@ -36,7 +37,8 @@ begin
         description.release_date,
         game.game_id,
         description.first_seen_at,
-        description.described_at
+        description.described_at,
+        description.described_region
     from etl.listing_descriptions(for_source, after_change_id, upto_change_id) as description
     left join core.game as game on game.normalized_title = description.normalized_title
     on conflict (store, store_item_id) do update
@@ -48,15 +50,37 @@ begin
         -- The matcher (pricewatch.games) and people decide a listing's game; only a new title starts over.
         game_id = case when etl.normalize_title(listing.title) = etl.normalize_title(excluded.title)
                        then coalesce(listing.game_id, excluded.game_id) else excluded.game_id end,
-        described_at = excluded.described_at
+        described_at = excluded.described_at,
+        described_region = excluded.described_region
     -- Price-only changes carry the same description: leave those rows alone.
-    where (listing.kind, listing.title, listing.url, listing.platforms, listing.release_date, listing.game_id)
+    where (listing.kind, listing.title, listing.url, listing.platforms, listing.release_date, listing.described_region,
+           listing.game_id)
         is distinct from
-        (excluded.kind, excluded.title, excluded.url, excluded.platforms, excluded.release_date,
+        (excluded.kind, excluded.title, excluded.url, excluded.platforms, excluded.release_date, excluded.described_region,
          case when etl.normalize_title(listing.title) = etl.normalize_title(excluded.title)
               then coalesce(listing.game_id, excluded.game_id) else excluded.game_id end);
 
     get diagnostics listings_changed = row_count;
+
+    -- Each region's own title and URL; an older load of a region never overwrites a newer description.
+    insert into core.listing_region as listing_region (listing_id, region, title, url, described_at)
+    select
+        listing.listing_id,
+        change.region,
+        (array_agg(change.title order by change.observed_at desc, change.change_id desc)
+            filter (where change.title <> ''))[1],
+        (array_agg(change.url order by change.observed_at desc, change.change_id desc))[1],
+        max(change.observed_at)
+    from etl.new_changes(for_source, after_change_id, upto_change_id) as change
+    join core.listing as listing on listing.store = for_source and listing.store_item_id = change.store_item_id
+    group by listing.listing_id, change.region
+    on conflict (listing_id, region) do update
+    set title = coalesce(excluded.title, listing_region.title),
+        url = excluded.url,
+        described_at = excluded.described_at
+    where excluded.described_at >= listing_region.described_at
+      and (listing_region.title, listing_region.url) is distinct from (coalesce(excluded.title, listing_region.title), excluded.url);
+
     return listings_changed;
 end;
 $$;

@@ -1,10 +1,10 @@
 -- Current price of every listing in every region.
--- needs revision 0002
+-- needs revision 0010: core.freshness
 create or replace view reporting.current_prices as
 with current_period as (
     select *
     from reporting.price_history
-    where valid_to is null
+    where is_current
 )
 select
     store,
@@ -29,4 +29,4 @@ select
 from current_period;
 
 comment on view reporting.current_prices is
-    'Current price of every listing in every region (price null = not for sale, or only a subscription price)';
+    'Current price of every listing and region still seen by the crawls of its store and region (price null = not for sale, or only a subscription price)';

@@ -1,12 +1,12 @@
 -- All-time, 365-day and 90-day lows per listing, region and currency.
--- needs revision 0002
+-- needs revision 0010: core.freshness
 create or replace view reporting.historical_lows as
 with priced_period as (
     select
         price_history.*,
         -- A period counts for a window when its price was current at some moment inside the window.
-        price_history.valid_to is null or price_history.valid_to > now() - interval '365 days' as within_365_days,
-        price_history.valid_to is null or price_history.valid_to > now() - interval '90 days' as within_90_days
+        price_history.is_current or price_history.held_until > now() - interval '365 days' as within_365_days,
+        price_history.is_current or price_history.held_until > now() - interval '90 days' as within_90_days
     from reporting.price_history
     where price_history.price is not null
 ),
@@ -16,6 +16,9 @@ lows as (
         listing_id,
         region,
         currency,
+        -- The listing's title and page in the region (one per listing and region in price_history).
+        title,
+        url,
         min(price) as all_time_low,
         (array_agg(valid_from order by price, valid_from desc))[1] as all_time_low_at,
         min(price) filter (where within_365_days) as low_365_days,
@@ -23,16 +26,16 @@ lows as (
         min(price) filter (where within_90_days) as low_90_days,
         (array_agg(valid_from order by price, valid_from desc) filter (where within_90_days))[1] as low_90_days_at,
         count(*) as periods,
-        -- The open period's price, when it is a public price in this currency (as in current_prices). Taken
+        -- The current price (the freshness rule of price_history.is_current, as in current_prices). Taken
         -- here rather than joined from current_prices, so a filter on listing_id reaches the periods' index.
-        min(price) filter (where valid_to is null) as current_price
+        min(price) filter (where is_current) as current_price
     from priced_period
-    group by listing_id, region, currency
+    group by listing_id, region, currency, title, url
 )
 select
     listing.store,
     listing.store_item_id,
-    listing.title,
+    lows.title,
     lows.region,
     lows.currency,
     lows.current_price,
@@ -44,7 +47,7 @@ select
     lows.low_90_days_at,
     lows.current_price = lows.all_time_low as at_all_time_low,
     lows.periods,
-    listing.url,
+    lows.url,
     lows.listing_id,
     listing.game_id
 from lows

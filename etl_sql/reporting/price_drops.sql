@@ -7,14 +7,14 @@ with priced_period as (
     where price is not null
 ),
 compared as (
-    -- Compared with the previous public price, across not-for-sale or subscription-only gaps.
+    -- Compared with the previous public price in the same currency, across not-for-sale or subscription-only
+    -- gaps and across prices in another currency (USD 20, EUR 15, USD 10 is a drop from 20 to 10).
     select
         priced_period.*,
-        lag(priced_period.price) over by_key as old_price,
-        lag(priced_period.currency) over by_key as old_currency
+        lag(priced_period.price) over by_key as old_price
     from priced_period
     window by_key as (
-        partition by priced_period.listing_id, priced_period.region
+        partition by priced_period.listing_id, priced_period.region, priced_period.currency
         order by priced_period.valid_from, priced_period.price_period_id
     )
 )
@@ -35,7 +35,7 @@ select
     listing_id,
     game_id
 from compared
-where currency = old_currency and price < old_price;
+where price < old_price;
 
 comment on view reporting.price_drops is
     'Every public price decrease: old and new price, drop in percent of the old price, changed_at = when the new price began';

@@ -1,22 +1,52 @@
 -- Every price period of every listing and region.
--- needs revision 0002
--- The base of every reporting view: price periods with their store and listing, and the one place that
--- keeps subscription prices (PS Plus, EA Access) out of the public price columns.
+-- needs revision 0010: core.freshness, core.listing_region
+-- The base of every reporting view: price periods with their store and listing, the one place that keeps
+-- subscription prices (PS Plus, EA Access) out of the public price columns, and the one place that applies
+-- the freshness rule (docs/model.md, "When a price is current").
 create or replace view reporting.price_history as
-with period as (
-    select *
-    from core.price_history
-),
-listing as (
+with listing as (
     select listing.*, store.display_name as store_name
     from core.listing as listing
     join core.store as store on store.store = listing.store
+),
+latest_crawl as (
+    -- The newest sighting of any listing of the store in the region stands for its latest crawl; only an
+    -- open period can hold it, as confirmations move the open period's last_seen_at.
+    select listing.store, open_period.region, max(open_period.last_seen_at) as crawled_at
+    from core.price_history as open_period
+    join core.listing as listing on listing.listing_id = open_period.listing_id
+    where open_period.valid_to is null
+    group by listing.store, open_period.region
+),
+judged_period as (
+    select
+        period.*,
+        -- Unseen for longer than the rule allows: before its next change, or before the latest crawl.
+        coalesce(period.valid_to, latest_crawl.crawled_at) > period.last_seen_at + freshness.stale_after as unseen,
+        -- The store said when the sale ends, and that passed before we saw the listing again.
+        period.discount_ends_at > period.last_seen_at
+            and period.discount_ends_at < coalesce(period.valid_to, latest_crawl.crawled_at) as sale_ended
+    from core.price_history as period
+    join core.listing as listing on listing.listing_id = period.listing_id
+    join latest_crawl on latest_crawl.store = listing.store and latest_crawl.region = period.region
+    cross join core.freshness as freshness
+),
+period as (
+    select
+        judged_period.*,
+        case
+            when judged_period.unseen then judged_period.last_seen_at
+            when judged_period.sale_ended then judged_period.discount_ends_at
+            else judged_period.valid_to
+        end as held_until
+    from judged_period
 )
 select
     listing.store,
     listing.store_name,
     listing.store_item_id,
-    listing.title,
+    -- The title and page of the listing in the period's region; a region never shows another's.
+    coalesce(listing_region.title, listing.title) as title,
     listing.kind,
     period.region,
     period.currency,
@@ -29,13 +59,21 @@ select
     period.discount_ends_at,
     period.valid_from,
     period.valid_to,
+    period.held_until,
+    period.held_until is null as is_current,
     period.last_seen_at,
-    listing.url,
+    case when listing_region.listing_id is null then listing.url else listing_region.url end as url,
     listing.listing_id,
     listing.game_id,
     period.price_period_id
 from period
-join listing on listing.listing_id = period.listing_id;
+join listing on listing.listing_id = period.listing_id
+left join core.listing_region as listing_region
+    on listing_region.listing_id = period.listing_id and listing_region.region = period.region;
 
 comment on view reporting.price_history is
-    'Every price period of every listing and region (valid_to null = current); subscription-tied prices only in subscription_price';
+    'Every price period of every listing and region; subscription-tied prices only in subscription_price';
+comment on column reporting.price_history.valid_to is 'When the next observed state replaced this one (null: none has yet)';
+comment on column reporting.price_history.held_until is
+    'Until when the price is known to have held: valid_to, or the last sighting when the listing went unseen for longer than core.freshness allows, or the sale''s end when it passed unseen; null = current';
+comment on column reporting.price_history.is_current is 'The price holds now: its listing is still seen by the crawls of its store and region (core.freshness)';

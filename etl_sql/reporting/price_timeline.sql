@@ -1,5 +1,5 @@
--- One row per listing, region and day, the last known price carried forward.
--- needs revision 0002
+-- One row per listing, region and day, the last known price carried forward while the listing was seen.
+-- needs revision 0010: core.freshness
 create or replace view reporting.price_timeline as
 with listing_region as (
     -- Days run from the first price seen to today: change-only storage must not end the line early. The game
@@ -32,6 +32,15 @@ day_price as (
         order by history.valid_from desc, history.price_period_id desc
         limit 1
     ) as period
+),
+judged_day as (
+    -- A price is carried to the days it held on, not across days its listing went unseen (or past a sale end
+    -- that passed unseen): the day a listing was last seen still shows its price.
+    select
+        day_price.*,
+        day_price.held_until is null
+            or day_price.held_until >= day_price.day::timestamp at time zone 'UTC' as listed
+    from day_price
 )
 select
     day,
@@ -41,17 +50,20 @@ select
     kind,
     region,
     currency,
-    price,
-    regular_price,
-    discount_percent,
-    is_free,
-    subscription_price,
-    valid_from as price_since,
+    case when listed then price end as price,
+    case when listed then regular_price end as regular_price,
+    case when listed then discount_percent end as discount_percent,
+    case when listed then is_free end as is_free,
+    case when listed then subscription_price end as subscription_price,
+    case when listed then valid_from end as price_since,
+    listed,
     listing_id,
     game as game_id
-from day_price;
+from judged_day;
 
 comment on view reporting.price_timeline is
-    'One row per listing, region and day (UTC) from its first price to today, the last known price carried forward';
+    'One row per listing, region and day (UTC) from its first price to today, the last known price carried forward while the listing was seen';
+comment on column reporting.price_timeline.listed is
+    'false: by that day the listing had gone unseen (core.freshness) or its sale had ended unseen; its prices are null then';
 -- The ETL role reads it too: games matching, watchlist and alerts run as that role.
 grant select on reporting.price_timeline to pricewatch_etl;

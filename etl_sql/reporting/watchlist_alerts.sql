@@ -1,5 +1,5 @@
 -- Price periods that meet a watch rule.
--- needs revision 0005: core.watch_rule
+-- needs revision 0010: core.watch_rule, core.freshness
 create or replace view reporting.watchlist_alerts as
 with watched_listing as (
     -- A rule watches a game through a listing of it, so merges and splits carry the rule along.
@@ -34,24 +34,23 @@ raised_period as (
     from priced_period
 ),
 candidate as (
-    -- Only periods still current, or begun after the rule was made: a new rule does not replay history.
+    -- Only periods current now, or begun after the rule was made: a new rule does not replay history.
     select watched_listing.watch_rule_id, watched_listing.below, watched_listing.min_discount,
         watched_listing.new_low, watched_listing.rule_currency, raised_period.*
     from watched_listing
     join raised_period on raised_period.listing_id = watched_listing.listing_id
     where (watched_listing.rule_region is null or raised_period.region = watched_listing.rule_region)
       and (watched_listing.rule_currency is null or raised_period.currency = watched_listing.rule_currency)
-      and (raised_period.valid_to is null or raised_period.valid_from >= watched_listing.rule_created_at)
+      and (raised_period.is_current or raised_period.valid_from >= watched_listing.rule_created_at)
 ),
 judged as (
+    -- A new low is judged against every listing of the game in the region and currency, not one store's.
     select
         candidate.*,
-        -- Earlier prices straight from the view (not from raised_period): a CTE read twice is materialised
-        -- whole, and a filter on listing_id could no longer reach the periods' index.
         candidate.price < (
             select min(earlier.price)
-            from reporting.price_history as earlier
-            where earlier.listing_id = candidate.listing_id
+            from raised_period as earlier
+            where earlier.game_id = candidate.game_id
               and earlier.region = candidate.region
               and earlier.currency = candidate.currency
               and earlier.price is not null

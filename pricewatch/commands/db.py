@@ -19,13 +19,16 @@ def register(subparsers) -> None:
     downgrade.add_argument("--yes", action="store_true", help="do not ask (needed without a terminal)")
     downgrade.set_defaults(func=run_downgrade)
     actions.add_parser("url", help="print the database URL (password hidden)").set_defaults(func=run_url)
-    rebuilt = actions.add_parser("rebuild", help="migrate an empty database and replay every archived feed into it")
+    rebuilt = actions.add_parser("rebuild", help="restore the newest backup (if any) into an empty database and "
+                                                "replay the archived feeds it does not hold")
     rebuilt.add_argument("--replace", action="store_true",
                          help="drop an existing pricewatch database first (its watch rules and game decisions are kept)")
     rebuilt.add_argument("--yes", action="store_true", help="with --replace: do not ask (needed without a terminal)")
+    rebuilt.add_argument("--no-backup", action="store_true", help="ignore backups: replay the archive alone")
     rebuilt.set_defaults(func=run_rebuild)
     dump = actions.add_parser("backup", help="write the whole database to a file (pg_dump custom format)")
-    dump.add_argument("file", type=Path)
+    dump.add_argument("file", type=Path, nargs="?",
+                      help="default: a new pricewatch-<time>.dump in $PRICEWATCH_BACKUP, keeping the newest two")
     dump.set_defaults(func=run_backup)
     load = actions.add_parser("restore", help="replace the database with a backup file")
     load.add_argument("file", type=Path)
@@ -65,20 +68,23 @@ def run_url(args) -> int:
 
 
 def run_rebuild(args) -> int:
-    from pricewatch import rebuild
+    from pricewatch import archive_retention, rebuild
 
     if args.replace:
         confirm(f"drop the pricewatch database {where()} (if there is one; its watch rules and manual game "
-                "decisions are kept) and rebuild it from the archived feeds", args.yes)
-    result = rebuild.rebuild(database.server_url(), replace=args.replace, echo=lambda line: print(line, flush=True))
+                "decisions are kept) and rebuild it from the newest backup and the archived feeds", args.yes)
+    start = None if args.no_backup else archive_retention.newest_backup()
+    result = rebuild.rebuild(database.server_url(), replace=args.replace, echo=lambda line: print(line, flush=True),
+                             start=start)
     print(f"{result.summary()}: {where()}")
     return 1 if result.failed_feeds else 0
 
 
 def run_backup(args) -> int:
-    from pricewatch import backup
+    from pricewatch import archive_retention, backup
 
-    path = backup.backup(database.server_url(), args.file)
+    url = database.server_url()
+    path = backup.backup(url, args.file) if args.file else archive_retention.back_up(url)
     print(f"backed up {where()} to {path} ({path.stat().st_size} bytes)")
     return 0
 

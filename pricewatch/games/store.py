@@ -100,6 +100,23 @@ where not exists (select from unnest(%(loaded)s::bigint[]) as loaded (game_id) w
 order by listing.match_name, listing.match_markers, listing.listing_id
 """
 
+NAME_GAMES = """
+-- A game is named by its base title: that of its first listing sold as the plain game (no edition), not an
+-- edition's that happened to be seen first.
+with base_title as (
+    select distinct on (listing.game_id)
+        listing.game_id, btrim(regexp_replace(listing.title, '[™®©]', '', 'g')) as title
+    from core.listing as listing
+    where listing.game_id = any(%(games)s::bigint[])
+      and listing.edition is null and listing.kind = 'game' and listing.title <> ''
+    order by listing.game_id, listing.listing_id
+)
+update core.game as game
+set title = base_title.title
+from base_title
+where game.game_id = base_title.game_id and game.title is distinct from base_title.title
+"""
+
 CREATE_SPLIT_GAMES = """
 -- A listing split from a game whose normalised title it shares needs a game of its own; its key names the listing.
 with split as (
@@ -348,6 +365,7 @@ def write(cur, loaded: Loaded, matching: Matching, pending: set) -> MatchSummary
         "games": sorted(game_of_group.values()),
         "links": json.dumps([{"game_id": addon, "base_game_id": base} for addon, base in links.items() if addon != base]),
     })
+    cur.execute(NAME_GAMES, {"games": sorted(game_of_group.values())})
     cur.execute(DELETE_EMPTY_GAMES, {"games": sorted(loaded.games - set(game_of_group.values()))})
     games_removed = cur.rowcount
     cur.execute(CLEAR_REVIEW, {"listings": sorted(row["listing_id"] for row in rows)})

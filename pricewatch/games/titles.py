@@ -27,6 +27,8 @@ CJK_TITLE = re.compile(r"《([^《》]+)》")
 # "(中英韓文版)", "(簡體中文, 韓文, 英文)", "(English)": the languages of a PS Store product, not its name.
 LANGUAGE_NOTE = re.compile(r"\s*[(（][^()（）]*(?:文|语|語|english|英)[^()（）]*[)）]\s*$", re.IGNORECASE)
 PLATFORM_NOTE = re.compile(r"^適用於\s*ps\d\S*?的", re.IGNORECASE)
+# "DOOM (2016)": a year in parentheses says which release, it is no sequel number ("DOOM (2016)" is "DOOM").
+YEAR_NOTE = re.compile(r"\s*[(（](?:19[7-9]|20\d)\d[)）]\s*$")
 
 # Tokens that make a different product of a name: a remaster is another game, a soundtrack never the game.
 REMAKE_MARKERS = frozenset({"remastered", "remaster", "remake", "hd", "resynced", "reforged", "redux", "reloaded"})
@@ -94,6 +96,7 @@ def parse(title: str, kind: str = "game") -> Title:
     text = unicodedata.normalize("NFKC", re.sub(r"[™®©]", "", title or "")).strip()
     text = LANGUAGE_NOTE.sub("", text)
     text = PLATFORM_NOTE.sub("", text)
+    text = YEAR_NOTE.sub("", text)
     whole = fold(text)
     separated_edition = None
     if match := SEPARATED_EDITION.search(text):

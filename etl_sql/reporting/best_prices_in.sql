@@ -1,0 +1,93 @@
+-- Cheapest current public price per game and currency among the offers of a store and region (null: all).
+-- needs revision 0010: core.freshness
+-- The filters come before the ranking, so "the best price in GB" is the cheapest GB offer, not the best price
+-- overall when that happens to be in GB. reporting.best_prices is this function over every store and region.
+create or replace function reporting.best_prices_in(in_store text, in_region text)
+returns table (
+    game text,
+    currency text,
+    price numeric,
+    regular_price numeric,
+    discount_percent smallint,
+    is_free boolean,
+    store text,
+    store_name text,
+    region text,
+    title text,
+    kind text,
+    url text,
+    since timestamptz,
+    last_seen_at timestamptz,
+    listings_compared bigint,
+    highest_price numeric,
+    game_id bigint,
+    listing_id bigint,
+    store_item_id text,
+    discount_ends_at timestamptz,
+    all_time_low numeric,
+    all_time_low_at timestamptz,
+    at_all_time_low boolean
+)
+language sql
+stable
+-- Reads core.game like the views do, with its owner's rights: readers only see the reporting schema.
+security definer
+set search_path = pg_catalog
+begin atomic
+    with for_sale as (
+        select *
+        from reporting.current_prices
+        where current_prices.price is not null
+          and current_prices.game_id is not null
+          and (in_store is null or current_prices.store = lower(in_store))
+          and (in_region is null or current_prices.region = upper(in_region))
+    ),
+    ranked as (
+        select
+            for_sale.*,
+            row_number() over by_game_currency as price_rank,
+            count(*) over (partition by for_sale.game_id, for_sale.currency) as listings_compared,
+            max(for_sale.price) over (partition by for_sale.game_id, for_sale.currency) as highest_price
+        from for_sale
+        -- Ties go to the deeper discount, then a stable order, so the answer does not flicker.
+        window by_game_currency as (
+            partition by for_sale.game_id, for_sale.currency
+            order by for_sale.price, for_sale.discount_percent desc, for_sale.store, for_sale.region, for_sale.store_item_id
+        )
+    )
+    select
+        game.title as game,
+        ranked.currency,
+        ranked.price,
+        ranked.regular_price,
+        ranked.discount_percent,
+        ranked.is_free,
+        ranked.store,
+        ranked.store_name,
+        ranked.region,
+        ranked.title,
+        ranked.kind,
+        ranked.url,
+        ranked.since,
+        ranked.last_seen_at,
+        ranked.listings_compared,
+        ranked.highest_price,
+        ranked.game_id,
+        ranked.listing_id,
+        ranked.store_item_id,
+        ranked.discount_ends_at,
+        lows.all_time_low,
+        lows.all_time_low_at,
+        lows.at_all_time_low
+    from ranked
+    join core.game as game on game.game_id = ranked.game_id
+    -- "Is this the lowest, should I wait?": the lows of the very listing and region that is cheapest now.
+    left join reporting.historical_lows as lows
+        on lows.listing_id = ranked.listing_id
+        and lows.region = ranked.region
+        and lows.currency = ranked.currency
+    where ranked.price_rank = 1;
+end;
+
+comment on function reporting.best_prices_in(text, text) is
+    'Per game and currency, the cheapest current public price among the offers of store in_store and region in_region (null: any), with where to buy it';
