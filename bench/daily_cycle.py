@@ -192,7 +192,8 @@ def main() -> None:
     print(f"fixed delta: {args.delta:,} price changes over {args.delta:,} listing-regions", flush=True)
     with workspace("daily-small") as home:
         _, fixed_small = daily_cycles(home / "small", args.delta, 1, args.delta)
-    ratio = fixed_big.etl_work_s / fixed_small.etl_work_s
+    # Stages print tenths of a second: a small run can round to nothing, and then there is no ratio to give.
+    ratio = fixed_big.etl_work_s / fixed_small.etl_work_s if fixed_small.etl_work_s > 0 else float("nan")
     later = max(figures[1:], key=lambda day: day.cycle_s) if len(figures) > 1 else figures[0]
     rss = max(max(day.load_rss, day.etl_rss) for day in figures + [fixed_big, fixed_small])
     print(f"etl of {args.delta:,} price changes (without its start): {fixed_small.etl_work_s:.1f} s over "
