@@ -93,7 +93,7 @@ def test_objects_are_created_after_the_objects_they_use():
     for found in objects.values():
         assert all(order.index(used) < order.index(found.name) for used in found.references & objects.keys())
     assert objects["reporting.best_prices"].references == {"reporting.best_prices_in"}
-    assert objects["reporting.best_prices_in"].references == {"reporting.current_prices", "reporting.historical_lows"}
+    assert objects["reporting.best_prices_in"].references == {"reporting.current_prices", "reporting.game_search", "reporting.historical_lows"}
     assert objects["etl.run_source"].references == {"etl.run", "etl.transform_store_changes", "ops.etl_run"}
 
 

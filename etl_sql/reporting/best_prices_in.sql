@@ -30,9 +30,9 @@ returns table (
 )
 language sql
 stable
--- Reads core.game like the views do, with its owner's rights: readers only see the reporting schema.
-security definer
-set search_path = pg_catalog
+-- Reads reporting views only, with the caller's rights, and sets nothing: so PostgreSQL inlines it into the
+-- query that calls it, and a filter on game_id (one game's page, a search) reaches the periods' indexes
+-- instead of ranking the whole catalogue first.
 begin atomic
     with for_sale as (
         select *
@@ -80,7 +80,7 @@ begin atomic
         lows.all_time_low_at,
         lows.at_all_time_low
     from ranked
-    join core.game as game on game.game_id = ranked.game_id
+    join reporting.game_search as game on game.game_id = ranked.game_id
     -- "Is this the lowest, should I wait?": the lows of the very listing and region that is cheapest now.
     left join reporting.historical_lows as lows
         on lows.listing_id = ranked.listing_id
