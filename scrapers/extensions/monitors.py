@@ -21,6 +21,15 @@ HEALTH = "pricewatch/health"
 HEALTH_REASONS = "pricewatch/health_reasons"
 
 
+def plural(count: int, noun: str) -> str:
+    """The noun as it goes after `count` in a health reason: 1 page, 2 pages."""
+    return noun if count == 1 else f"{noun}s"
+
+
+def first(samples: list) -> str:
+    return samples[0] if samples else "?"
+
+
 def counted(stats: dict, prefix: str) -> dict[str, int]:
     """{suffix: count} of the stats under `prefix`."""
     return {key[len(prefix):]: count for key, count in sorted(stats.items()) if key.startswith(prefix)}
@@ -73,7 +82,7 @@ class BlockingMonitor(PlainMonitor):
         given_up = counted(self.data.stats, GIVEN_UP)
         retries = self.data.crawler.settings.getint("RETRY_TIMES")
         described = ", ".join(
-            f"{count} {'request' if count == 1 else 'requests'} still HTTP {status}"
+            f"{count} {plural(count, 'request')} still HTTP {status}"
             f"{' (throttled)' if status == '429' else ''}"
             for status, count in given_up.items()
         )
@@ -83,8 +92,8 @@ class BlockingMonitor(PlainMonitor):
     def test_no_block_pages(self):
         blocked = self.data.stats.get(BLOCKED_PAGES, 0)
         urls = self.data.stats.get(BLOCKED_PAGE_URLS, [])
-        self.assertFalse(blocked, msg=f"store is blocking the crawl: {blocked} block "
-                                      f"{'page' if blocked == 1 else 'pages'}, first {urls[0] if urls else '?'}")
+        self.assertFalse(blocked, msg=f"store is blocking the crawl: {blocked} block {plural(blocked, 'page')}, "
+                                      f"first {first(urls)}")
 
 
 @monitors.name("Empty pages")
@@ -96,7 +105,7 @@ class EmptyPageMonitor(PlainMonitor):
         if stats.get("item_scraped_count", 0) or not empty or stats.get(BLOCKED_PAGES, 0):
             return
         urls = stats.get(EMPTY_PAGE_URLS, [])
-        self.fail(f"{empty} {'page' if empty == 1 else 'pages'} yielded nothing (no results, or the page "
+        self.fail(f"{empty} {plural(empty, 'page')} yielded nothing (no results, or the page "
                   f"structure changed): {', '.join(urls[:3])}")
 
 
@@ -122,8 +131,7 @@ class CoverageMonitor(PlainMonitor):
     def test_no_api_errors(self):
         errors = self.data.stats.get(API_ERRORS, 0)
         samples = self.data.stats.get(API_ERROR_SAMPLES, [])
-        self.assertFalse(errors, msg=f"{errors} API {'answer' if errors == 1 else 'answers'} with errors, "
-                                     f"first {samples[0] if samples else '?'}")
+        self.assertFalse(errors, msg=f"{errors} API {plural(errors, 'answer')} with errors, first {first(samples)}")
 
 
 class RecordHealth(Action):
