@@ -43,7 +43,9 @@ def start(kind: str, server, count: int, landing) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "bench.crawl_process", kind, server.url, ids, str(landing)],
                             cwd=config.PROJECT_ROOT, stdout=subprocess.PIPE, text=True,
                             stderr=open(landing / "crawl.log", "w"),
-                            env={**os.environ, "PYTHONPATH": str(config.PROJECT_ROOT)})
+                            # Its own home: two crawls of one store and region share a resumable JOBDIR
+                            # otherwise, which scheduling never allows outside this benchmark.
+                            env={**os.environ, "PYTHONPATH": str(config.PROJECT_ROOT), "PRICEWATCH_HOME": str(landing)})
 
 
 def finish(label: str, process: subprocess.Popen) -> Crawl:
