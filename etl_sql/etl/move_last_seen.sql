@@ -1,5 +1,5 @@
 -- Moves last_seen_at of the price periods that rescrapes confirmed.
--- needs revision 0010: staging.store_listing_confirmation, core.freshness
+-- needs revision 0014: staging.store_listing_confirmation, core.freshness, ops.summary_queue
 -- Unchanged rescrapes add no staging row: the loader moves last_seen_at on the latest change and queues the
 -- change in staging.store_listing_confirmation. This step takes the queued changes of the feed files loaded in
 -- the run's window out of the queue and moves last_seen_at of their price periods: work in proportion to
@@ -46,7 +46,10 @@ begin
         -- across the gap, so the open period ends where the listing came back and a new one starts there.
         select confirmed_period.*,
             period.valid_to is null
-                and confirmed_period.last_seen_at > period.last_seen_at + freshness.stale_after as back_after_gap
+                and confirmed_period.last_seen_at > period.last_seen_at + freshness.stale_after as back_after_gap,
+        -- Seen again after the sale end the store announced: its price counts as current again.
+        confirmed_period.last_seen_at > period.discount_ends_at
+            and period.discount_ends_at >= period.last_seen_at as seen_past_sale_end
         from confirmed_period
         join core.price_history as period on period.price_period_id = confirmed_period.price_period_id
         cross join core.freshness as freshness
@@ -59,7 +62,8 @@ begin
         from judged_period
         where period.price_period_id = judged_period.price_period_id
           and period.last_seen_at < judged_period.last_seen_at
-        returning period.*, judged_period.back_after_gap, judged_period.change_id as returned_by_change_id
+        returning period.*, judged_period.back_after_gap, judged_period.seen_past_sale_end,
+            judged_period.change_id as returned_by_change_id
     ),
     reopened as (
         insert into core.price_history (
@@ -70,6 +74,14 @@ begin
             discount_ends_at, valid_to, null, valid_to, returned_by_change_id
         from moved
         where back_after_gap
+    ),
+    queued as (
+        -- Either can make a price that had stopped being current a deal again: the web summaries judge it again.
+        insert into ops.summary_queue (listing_id)
+        select distinct listing_id
+        from moved
+        where back_after_gap or seen_past_sale_end
+        on conflict do nothing
     )
     select count(*) into periods_confirmed from moved;
 

@@ -1,0 +1,40 @@
+"""The web summaries cost what a run changed: a queue of the listings whose deals the next refresh judges again.
+
+The ETL steps that change a listing's price periods or description add the listing to ops.summary_queue;
+etl.refresh_web_summaries() judges those listings again from their history and only checks the other deals
+for what needs no history (the last sighting, the game, whether the crawls still see them). The queue starts
+empty and reporting.deals as the last refill left it: the first refresh after this upgrade refills whole.
+
+Revision ID: 0014
+Revises: 0010
+Create Date: 2026-12-06
+"""
+from migrations.sql_files import execute
+
+revision = "0014"
+down_revision = "0010"
+branch_labels = None
+depends_on = None
+
+UPGRADE = r"""
+create table ops.summary_queue (
+    listing_id bigint primary key
+);
+comment on table ops.summary_queue is
+    'Listings whose price periods or description an ETL run changed since the web summaries were last refreshed (etl.refresh_web_summaries drains it)';
+grant insert on ops.summary_queue to pricewatch_etl;
+-- Summaries filled before the queue existed are judged again, every listing (the next refresh refills whole).
+insert into ops.summary_queue select listing_id from core.listing;
+"""
+
+DOWNGRADE = r"""
+drop table ops.summary_queue;
+"""
+
+
+def upgrade() -> None:
+    execute(UPGRADE)
+
+
+def downgrade() -> None:
+    execute(DOWNGRADE)
