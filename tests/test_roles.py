@@ -116,7 +116,7 @@ def test_etl_role_writes_core_and_its_ops_tables_only(db_url):
                        "core.news_deal",
                        "core.news_feed", "core.news_item", "core.news_mention", "core.price_history",
                        "core.region", "core.store", "core.watch_rule", "ops.alert_sent", "ops.etl_run",
-                       "ops.etl_watermark", "ops.game_match_review"]
+                       "ops.etl_watermark", "ops.game_match_review", "ops.summary_queue"]
     # The matcher removes games it merged away; people remove decisions, watch rules; reviews are rebuilt;
     # a retitled news item loses its deal and mentions; the ETL empties the loader's confirmation queue.
     assert privileged_tables(db_url, "pricewatch_etl", "delete", "core", "staging", "ops", "reporting") == [
