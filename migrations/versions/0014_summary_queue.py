@@ -6,13 +6,13 @@ for what needs no history (the last sighting, the game, whether the crawls still
 empty and reporting.deals as the last refill left it: the first refresh after this upgrade refills whole.
 
 Revision ID: 0014
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-06
 """
 from migrations.sql_files import execute
 
 revision = "0014"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
