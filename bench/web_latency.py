@@ -110,7 +110,8 @@ def generate(url: str, listing_regions: int) -> int:
         steps.run("watch rules", WATCH_RULES, params)
         cur.execute("set session_replication_role = origin")
         steps.run("vacuum analyze", "vacuum analyze core.game, core.listing, core.price_history")
-        steps.run("web summaries (etl.refresh_web_summaries, after every ETL)", "select etl.refresh_web_summaries()")
+        steps.run("web summaries (etl.refresh_web_summaries, whole: the catalogue is written past the ETL)",
+                  "select etl.refresh_web_summaries(whole => true)")
         steps.run("analyze summaries", "analyze reporting.deals, reporting.store_coverage")
         cur.execute("select (select count(*) from reporting.current_prices), (select count(*) from core.price_history),"
                     " (select count(*) from reporting.deals)")

@@ -41,7 +41,6 @@ begin
             join reporting.price_history as period
                 on period.listing_id = deal.listing_id and period.region = deal.region and period.valid_to is null
             left join core.game as game on game.game_id = period.game_id
-            where deal.listing_id <> all(queued)
         ),
         unseen as (
             delete from reporting.deals as deal
