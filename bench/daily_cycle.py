@@ -167,12 +167,26 @@ def database_mb(url: str) -> float:
         return cur.fetchone()[0] / 1e6
 
 
+def function_seconds(url: str) -> dict[str, float]:
+    """Seconds spent in each SQL function so far, its callees included (track_functions, set by daily_cycles)."""
+    with admin(url) as cur:
+        cur.execute("select pg_stat_force_next_flush()")
+    with admin(url) as cur:
+        cur.execute("select schemaname || '.' || funcname, total_time / 1000 from pg_stat_user_functions")
+        return dict(cur.fetchall())
+
+
 def cycle(url: str, landing: Path, catalogue: Catalogue, day: int, only_changed: bool = False) -> DayFigures:
     lines = land_feeds(landing, catalogue, day, only_changed)
     _, load_s, load_rss = run_stage("load", "--landing")
+    before = function_seconds(url)
     etl_lines, etl_s, etl_rss = run_stage("etl")
     figures = DayFigures(day, lines, load_s, load_rss, etl_s, etl_rss, etl_stages(etl_lines, etl_s), database_mb(url))
     print(figures, flush=True)
+    spent = sorted(((seconds - before.get(name, 0), name) for name, seconds in function_seconds(url).items()),
+                   reverse=True)
+    print("  SQL functions, callees included: "
+          + ", ".join(f"{name} {seconds:.1f}" for seconds, name in spent if seconds >= 0.1), flush=True)
     return figures
 
 
@@ -183,6 +197,9 @@ def daily_cycles(home: Path, listing_regions: int, days: int, delta: int) -> tup
     catalogue.grow_to(listing_regions)
     figures = []
     with throwaway_database(home) as url:
+        with admin(url) as cur:
+            cur.execute("alter system set track_functions = 'all'")
+            cur.execute("select pg_reload_conf()")
         landing = home / "landing"
         for day in range(1, days + 1):
             if day > 1:
