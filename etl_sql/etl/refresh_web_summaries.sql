@@ -62,7 +62,10 @@ begin
         store, store_name, region, currency, listings, priced, discounted, oldest_seen_at, newest_seen_at)
     select store, store_name, region, currency, count(*), count(price), count(*) filter (where discount_percent > 0),
         min(last_seen_at), max(last_seen_at)
-    from reporting.current_prices
+    -- reporting.current_prices, read from the open periods only: a current price is an open period's, and the
+    -- filter reaches the scan of core.price_history (at 1M listing-regions 3.6 s instead of 6.7 s).
+    from reporting.price_history
+    where valid_to is null and is_current
     group by store, store_name, region, currency;
 
     return case when whole then (select count(*) from core.listing) else cardinality(queued) end;
