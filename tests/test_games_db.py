@@ -144,7 +144,8 @@ set matched_title = title, matched_kind = kind, matched_appid = steam_appid, mat
 
 
 def test_the_upgrade_rematches_a_catalogue_matched_before_the_release_and_naming_rules(empty_db_url):
-    migrate.upgrade(empty_db_url, "0010")
+    order = migrate.revisions()
+    migrate.upgrade(empty_db_url, order[order.index("0012") - 1])
     with contextlib.closing(psycopg2.connect(empty_db_url)) as conn, conn, conn.cursor() as cur:
         cur.execute(BEFORE_0012)
     migrate.upgrade(empty_db_url)

@@ -8,13 +8,13 @@ it matches by its base title.
   chosen before only for the games a run touched stay otherwise).
 
 Revision ID: 0012
-Revises: 0010 (0011 is not on the branch this was written on; re-chain after 0011)
+Revises: 0011
 Create Date: 2026-12-06
 """
 from migrations.sql_files import execute
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
