@@ -71,12 +71,13 @@ from base
 join core.listing as listing on listing.match_franchise = base.name
 """
 
-# Games holding listings of these names: a name's releases are decided over all its listings, so a batch loads
-# every listing of each name it loads.
+# Games holding listings of the names in these games: a name's releases are decided over all its listings, so a
+# batch loads every listing of each name it loads.
 SAME_NAME_GAMES = """
-select distinct listing.game_id
-from core.listing as listing
-where listing.match_name = any(%(names)s::text[]) and listing.game_id <> all(%(games)s::bigint[])
+select distinct other.game_id
+from core.listing as loaded
+join core.listing as other on other.match_name = loaded.match_name
+where loaded.game_id = any(%(games)s::bigint[]) and other.game_id is not null
 """
 
 READ_LISTINGS = f"""
@@ -294,13 +295,12 @@ def read_listings(cur, listing_ids, game_ids) -> list[Row]:
 
 def with_same_names(cur, games: set[int]) -> set[int]:
     """`games` and the games holding other listings of their names, until no name is left out."""
-    while True:
-        names = {row.match_name for row in read_listings(cur, (), games) if row.match_name}
-        cur.execute(SAME_NAME_GAMES, {"names": sorted(names), "games": sorted(games)})
-        more = {game_id for (game_id,) in cur.fetchall()}
-        if not more:
-            return games
-        games |= more
+    more = games
+    while more:
+        cur.execute(SAME_NAME_GAMES, {"games": sorted(more)})
+        more = {game_id for (game_id,) in cur.fetchall()} - games
+        games = games | more
+    return games
 
 
 def fuzzy_neighbours(cur, titles: list) -> set[int]:
