@@ -82,10 +82,17 @@ begin atomic
     from ranked
     join reporting.game_search as game on game.game_id = ranked.game_id
     -- "Is this the lowest, should I wait?": the lows of the very listing and region that is cheapest now.
-    left join reporting.historical_lows as lows
-        on lows.listing_id = ranked.listing_id
-        and lows.region = ranked.region
-        and lows.currency = ranked.currency
+    -- Lateral with its one row as the limit, so it stays a subquery run per offer: the listing then reaches
+    -- historical_lows' grouping as a condition and only its periods are read (a join condition does not
+    -- cross into a grouped view: a plain join grouped the whole catalogue's periods for every call).
+    left join lateral (
+        select historical_lows.all_time_low, historical_lows.all_time_low_at, historical_lows.at_all_time_low
+        from reporting.historical_lows
+        where historical_lows.listing_id = ranked.listing_id
+          and historical_lows.region = ranked.region
+          and historical_lows.currency = ranked.currency
+        limit 1
+    ) as lows on true
     where ranked.price_rank = 1;
 end;
 
