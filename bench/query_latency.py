@@ -17,18 +17,19 @@ from bench.environment import Stopwatch, arguments, percentile, throwaway_databa
 from bench.listings import WORDS, title_of
 from foundation import database
 from pricewatch import reports
+from pricewatch.price_timeline import TIMELINE
 from pricewatch.web.catalogue import BEST_PRICES, SEARCH, search_words
 
 TARGET_MS = 100
 TIMEOUT_MS = 30_000
 
 ONE_GAME = {
-    "current prices of one game": "select * from reporting.current_prices where game_id = %(game)s",
-    "best price of one game": "select * from reporting.best_prices where game_id = %(game)s",
-    "lows of one game (historical_lows)": "select * from reporting.historical_lows where game_id = %(game)s",
+    "current prices of one game": "select * from reporting.current_prices where game_id = %(game_id)s",
+    "best price of one game": "select * from reporting.best_prices where game_id = %(game_id)s",
+    "lows of one game (historical_lows)": "select * from reporting.historical_lows where game_id = %(game_id)s",
     "history of one game (price_history)":
-        "select * from reporting.price_history where game_id = %(game)s order by store, region, valid_from",
-    "timeline of one game (price_timeline)": "select * from reporting.price_timeline where game_id = %(game)s",
+        "select * from reporting.price_history where game_id = %(game_id)s order by store, region, valid_from",
+    "timeline of one game (price_timeline, as `chart`)": TIMELINE,
     "50 biggest drops of 7 days (price_drops_since)":
         "select * from reporting.price_drops_since(7) order by drop_percent desc, changed_at desc limit 50",
 }
@@ -53,7 +54,7 @@ def search(cur, draw, games):
 
 
 def one_game(statement: str):
-    return lambda cur, draw, games: (statement, {"game": draw.randint(1, games)})
+    return lambda cur, draw, games: (statement, {"game_id": draw.randint(1, games), "region": None})
 
 
 QUERIES = {
