@@ -51,7 +51,8 @@ begin atomic
         ranked.last_seen_at,
         ranked.listings_compared,
         ranked.highest_price,
-        ranked.game_id,
+        -- The game's, not the offer's: a filter on it then picks the games before any offer is ranked.
+        game.game_id,
         ranked.listing_id,
         ranked.store_item_id,
         ranked.discount_ends_at,
