@@ -71,11 +71,13 @@ QUERIES = {
 WHOLE_CATALOGUE = ("best", "lows")
 
 
-def reader(url: str, autocommit: bool = True):
+def reader(url: str, autocommit: bool = True, timeout_ms: int = TIMEOUT_MS):
+    """A pricewatch_reader session; timeout_ms 0: none (a whole-catalogue report takes what it takes)."""
     conn = database.connect(role="pricewatch_reader", url=url)
     conn.autocommit = autocommit
     with conn.cursor() as cur:
-        cur.execute("set statement_timeout = %s", (TIMEOUT_MS,))
+        cur.execute("set statement_timeout = %s", (timeout_ms,))
+    conn.commit()
     return contextlib.closing(conn)
 
 
@@ -123,7 +125,7 @@ def whole_catalogue(url: str) -> None:
     """`report best` / `report lows` without a filter: time to the first row and rows per second."""
     for name in WHOLE_CATALOGUE:
         statement, params = reports.query(name, reports.Filters())
-        with reader(url, autocommit=False) as conn, conn.cursor(name="whole") as cur:
+        with reader(url, autocommit=False, timeout_ms=0) as conn, conn.cursor(name="whole") as cur:
             with Stopwatch() as whole:
                 with Stopwatch() as first:
                     cur.execute(statement, params)
