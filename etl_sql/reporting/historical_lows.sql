@@ -16,8 +16,9 @@ lows as (
         listing_id,
         region,
         currency,
-        -- The listing's title and page in the region (one per listing and region in price_history), its
-        -- store and game: grouped by, so a filter on any of them reaches the periods (game_id by index).
+        -- The listing's title and page in the region (one per listing and region in price_history), and the
+        -- listing's store and game, grouped along rather than joined back, so nothing but the listing's own
+        -- periods is read.
         title,
         url,
         store,
