@@ -1,12 +1,16 @@
 """The SQL of one file load, generated from a feed spec. Every step is one set-based statement.
 
-feed_record each non-blank line checked against the contract and typed, or given its reject reason. Typed
-            rows come straight from Python (loader.typed_rows); a line whose fingerprint is the latest
-            state's takes that state's values without being parsed; the SQL checks take the rest
-feed_line   lines as text, numbered by the reader: every line of a file loaded by fingerprint (with the
-            fingerprints), else only the lines the SQL checks decide, rejects (with their reason as
-            read_error) and the lines of later rejects (for ops.load_reject)
-feed_plan   what each valid record is for its listing: new change, unchanged, or rejected (with why)
+feed_record       each non-blank line checked against the contract and typed, or given its reject reason.
+                  Typed rows come straight from Python (loader.typed_rows); a matched line that is not a
+                  pure confirmation takes its latest state's values without being parsed; the SQL checks
+                  take the lines Python leaves undecided
+feed_line         lines as text, numbered by the reader: only the lines the SQL checks decide, rejects (with
+                  their reason as read_error) and the lines of later rejects (for ops.load_reject)
+feed_fingerprint  a rescrape's first pass: every line's number, fingerprint and observed-at text, no text
+feed_match        the lines whose fingerprint is a latest state's (with a valid observed-at): that state's
+                  listing and change_id, and the line's observed-at
+feed_confirmation matched lines applied as pure confirmations (counted unchanged, never planned)
+feed_plan         what each valid record is for its listing: new change, unchanged, or rejected (with why)
 """
 from psycopg2 import sql
 
@@ -36,7 +40,7 @@ def create_work_tables(spec: FeedSpec) -> sql.Composable:
         sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(c.sql_type)) for c in spec.columns)
     fingerprint = sql.SQL(",\n    line_hash uuid,\n    observed_text text" if spec.fingerprint_lines else "")
     line_hash = sql.SQL(",\n    line_hash uuid" if spec.fingerprint_lines else "")
-    return sql.SQL("""
+    return sql.SQL("""{matching}
 create temp table feed_line (
     line_number bigint not null,
     raw text not null,
@@ -48,7 +52,31 @@ create temp table feed_record (
     {columns},
     content_hash uuid{line_hash}
 ) on commit drop;
-""").format(columns=columns, fingerprint=fingerprint, line_hash=line_hash)
+""").format(columns=columns, fingerprint=fingerprint, line_hash=line_hash,
+             matching=matching_tables(spec) if spec.fingerprint_lines else sql.SQL(""))
+
+
+def matching_tables(spec: FeedSpec) -> sql.Composable:
+    keys = sql.SQL(",\n    ").join(
+        sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(c.sql_type)) for c in spec.key)
+    return sql.SQL("""
+create temp table feed_fingerprint (
+    line_number bigint not null,
+    line_hash uuid,
+    observed_text text
+) on commit drop;
+create temp table feed_match (
+    line_number bigint not null,
+    {keys},
+    change_id bigint not null,
+    {observed_at} {observed_type} not null
+) on commit drop;
+create temp table feed_confirmation (
+    line_number bigint not null,
+    {source} text not null
+) on commit drop;""").format(keys=keys, observed_at=sql.Identifier(spec.observed_at.name),
+                             observed_type=sql.SQL(spec.observed_at.sql_type),
+                             source=sql.Identifier(spec.source_column.name))
 
 
 def copy_lines(spec: FeedSpec) -> str:
@@ -63,9 +91,13 @@ def copy_records(spec: FeedSpec) -> sql.Composable:
         columns=names(spec.columns), line_hash=line_hash)
 
 
-def match_unchanged_lines(spec: FeedSpec) -> sql.Composable:
-    """feed_record rows for the lines whose fingerprint is a latest state's: that state's values, at the line's
-    own observed-at time, which must pass the contract's checks for that field like any parsed value."""
+COPY_FINGERPRINTS = "copy feed_fingerprint (line_number, line_hash, observed_text) from stdin"
+
+
+def match_lines(spec: FeedSpec) -> sql.Composable:
+    """feed_match: the lines whose fingerprint is a latest state's, at the line's own observed-at time, which
+    must pass the contract's checks for that field like any parsed value. Returns the other lines' numbers
+    (new listings, changes, lines without a fingerprint or with a bad time), which are decoded instead."""
     schema = contracts.schema(spec.contract)
     field = spec.observed_at.field
     observed = Value(sql.SQL("to_jsonb(line.observed_text)"), field, text=sql.SQL("line.observed_text"),
@@ -73,21 +105,86 @@ def match_unchanged_lines(spec: FeedSpec) -> sql.Composable:
     valid = sql.SQL(" and ").join(sql.SQL("not coalesce({}, false)").format(bad)
                                   for bad, _ in value_checks(observed, schema["properties"][field], schema)
                                   + clock_checks(observed))
-    values = sql.SQL(", ").join(
-        sql.SQL("line.observed_text::{}").format(sql.SQL(c.sql_type)) if c == spec.observed_at
-        else sql.Identifier("latest", c.name) for c in spec.columns)
+    return sql.SQL("""
+with looked_up as (
+    select line.line_number, {latest_keys}, latest.change_id, line.observed_text
+    from feed_fingerprint as line
+    left join {table} as latest on latest.line_hash = line.line_hash and latest.is_latest and {valid}
+),
+matched as (
+    insert into feed_match (line_number, {keys}, change_id, {observed_at})
+    select line_number, {keys}, change_id, observed_text::{observed_type}
+    from looked_up
+    where change_id is not null
+)
+select line_number from looked_up where change_id is null order by 1
+""").format(latest_keys=names(spec.key, "latest"), keys=names(spec.key), table=sql.Identifier(*spec.table),
+            valid=valid, observed_at=sql.Identifier(spec.observed_at.name),
+            observed_type=sql.SQL(spec.observed_at.sql_type))
+
+
+def confirm_lone_lines(spec: FeedSpec, feed_file_id: int) -> sql.Composable:
+    """The pure confirmations, applied in one statement: a matched line that is its listing's only line in
+    the file (no other matched line, no valid decoded record), later than the latest state's last_seen_at,
+    whose state is still the latest (checked under the source locks) moves that row's last seen time and
+    queues it for the ETL, as move_latest does. Everything else about a listing goes through the plan."""
+    source = sql.Identifier(spec.source_column.name)
+    same_listing = sql.SQL(" and ").join(
+        sql.SQL("record.{0} = match.{0}").format(sql.Identifier(c.name)) for c in spec.key)
+    observed_at = sql.Identifier(spec.observed_at.name)
+    return sql.SQL("""
+with repeated as (
+    select {source}, change_id from feed_match group by {source}, change_id having count(*) > 1
+),
+lone as (
+    select match.*
+    from feed_match as match
+    where not exists (select from repeated where repeated.{source} = match.{source}
+                                               and repeated.change_id = match.change_id)
+      and not exists (select from feed_record as record where record.reason is null and {same_listing})
+),
+confirmed as (
+    update {table} as target
+    set last_seen_at = lone.{observed_at},
+        last_seen_feed_file_id = {feed_file_id}
+    from lone
+    where target.{source} = lone.{source} and target.change_id = lone.change_id
+      and target.is_latest and lone.{observed_at} > target.last_seen_at
+    returning target.{source}, target.change_id, lone.line_number
+){queued}
+insert into feed_confirmation (line_number, {source})
+select line_number, {source} from confirmed
+""").format(source=source, same_listing=same_listing, observed_at=observed_at, table=sql.Identifier(*spec.table),
+            feed_file_id=sql.Literal(feed_file_id),
+            queued=sql.SQL(",\nqueued as (\n{}\n)").format(queue_confirmed(spec, feed_file_id, "confirmed"))
+            if spec.confirmation_queue else sql.SQL(""))
+
+
+def match_unchanged_lines(spec: FeedSpec) -> sql.Composable:
+    """feed_record rows for the matched lines that were not pure confirmations: the matched state's values
+    (found by its key, whether or not it is still the latest), at the line's own observed-at time."""
+    source = sql.Identifier(spec.source_column.name)
+    values = sql.SQL(", ").join(sql.Identifier("match" if c == spec.observed_at else "state", c.name)
+                                for c in spec.columns)
     return sql.SQL("""
 insert into feed_record (line_number, reason, {columns}, content_hash, line_hash)
-select line.line_number, null, {values}, latest.content_hash, line.line_hash
-from feed_line as line
-join {table} as latest on latest.line_hash = line.line_hash and latest.is_latest
-where line.read_error is null and {valid}
-""").format(columns=names(spec.columns), values=values, table=sql.Identifier(*spec.table), valid=valid)
+select match.line_number, null, {values}, state.content_hash, state.line_hash
+from feed_match as match
+join {table} as state on state.{source} = match.{source} and state.change_id = match.change_id
+where not exists (select from feed_confirmation as confirmation where confirmation.line_number = match.line_number)
+""").format(columns=names(spec.columns), values=values, table=sql.Identifier(*spec.table), source=source)
+
+
+def matched_lines_left() -> str:
+    """Matched lines neither confirmed nor recorded: their state was superseded and pruned by the ETL between
+    the match and the source locks (rare). They are decoded like unmatched lines."""
+    return ("select line_number from feed_match except select line_number from feed_record"
+            " except select line_number from feed_confirmation order by 1")
 
 
 def check_records(spec: FeedSpec, parse: str = "careful", skip_recorded: bool = False) -> sql.Composable:
-    """Fill feed_record from the lines of feed_line (`skip_recorded`: those not in it yet, i.e. not matched by
-    fingerprint). `careful` validates each line as JSON first; `trusting` casts straight away (one parse
+    """Fill feed_record from the lines of feed_line (`skip_recorded`: those not in it yet, after a second
+    batch of lines was decoded). `careful` validates each line as JSON first; `trusting` casts straight away (one parse
     instead of two) and fails as a whole on the first malformed line."""
     table = contracts.currencies()
     if parse == "careful":
@@ -162,9 +259,12 @@ from typed
 
 
 def lock_sources(spec: FeedSpec) -> sql.Composable:
-    """Sources of the file's valid records, sorted so that two loads always lock in the same order."""
-    return sql.SQL("select distinct {source} from feed_record where reason is null order by 1").format(
-        source=sql.Identifier(spec.source_column.name))
+    """Sources of the file's valid records and matched lines, sorted so that two loads always lock in the
+    same order."""
+    matched = sql.SQL(" union select {source} from feed_match" if spec.fingerprint_lines else "")
+    return sql.SQL("select distinct {source} from feed_record where reason is null{matched} order by 1").format(
+        source=sql.Identifier(spec.source_column.name), matched=matched.format(
+            source=sql.Identifier(spec.source_column.name)))
 
 
 def plan_changes(spec: FeedSpec) -> sql.Composable:
@@ -326,17 +426,22 @@ where target.is_latest and {match}""").format(table=sql.Identifier(*spec.table),
                                               refresh=refresh, feed_file_id=sql.Literal(feed_file_id))
     if spec.confirmation_queue is None:
         return update
-    source = sql.Identifier(spec.source_column.name)
     return sql.SQL("""
 with moved as ({update}
     returning target.{source}, target.change_id, seen.confirmed_at
 )
-insert into {queue} ({source}, feed_file_id, change_id)
-select {source}, {feed_file_id}, change_id
-from moved
+{queued}
 where confirmed_at is not null
-""").format(update=update, source=source, queue=sql.Identifier(*spec.confirmation_queue),
-            feed_file_id=sql.Literal(feed_file_id))
+""").format(update=update, source=sql.Identifier(spec.source_column.name),
+            queued=queue_confirmed(spec, feed_file_id, "moved"))
+
+
+def queue_confirmed(spec: FeedSpec, feed_file_id: int, moved: str) -> sql.Composable:
+    """The rows an update returned (`moved`: source, change_id) into the spec's confirmation queue."""
+    return sql.SQL("""insert into {queue} ({source}, feed_file_id, change_id)
+select {source}, {feed_file_id}, change_id
+from {moved}""").format(queue=sql.Identifier(*spec.confirmation_queue), source=sql.Identifier(spec.source_column.name),
+                        feed_file_id=sql.Literal(feed_file_id), moved=sql.Identifier(moved))
 
 
 def insert_changes(spec: FeedSpec, feed_file_id: int) -> sql.Composable:
@@ -406,11 +511,13 @@ order by rejected.line_number
 
 def close_ledger(spec: FeedSpec, feed_file_id: int) -> sql.Composable:
     source = sql.Identifier(spec.source_column.name)
+    confirmed = sql.SQL("\n    union all\n    select {source}, 'unchanged' from feed_confirmation").format(
+        source=source) if spec.fingerprint_lines else sql.SQL("")
     return sql.SQL("""
 with outcome as (
     select record.{source}, coalesce(plan.outcome, 'rejected') as outcome
     from feed_record as record
-    left join feed_plan as plan using (line_number)
+    left join feed_plan as plan using (line_number){confirmed}
 )
 update ops.feed_file
 set lines_read = counted.lines_read,
@@ -429,4 +536,4 @@ from (
 ) as counted
 where feed_file_id = {feed_file_id}
 returning counted.lines_read, counted.rows_new, counted.rows_unchanged, counted.rows_rejected
-""").format(source=source, feed_file_id=sql.Literal(feed_file_id))
+""").format(source=source, feed_file_id=sql.Literal(feed_file_id), confirmed=confirmed)
