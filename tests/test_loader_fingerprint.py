@@ -1,6 +1,8 @@
 """Lines recognised by fingerprint (loader.line_fingerprint) load exactly as if they had been parsed."""
 import json
 import random
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import pytest
@@ -162,3 +164,25 @@ def test_pure_confirmations_only_where_nothing_else_decides(admin, db_url, tmp_p
                 (result.feed_file_id,)) == [(queued,)]
     assert [reason for (reason,) in rows(db_url, "select reason from ops.load_reject where feed_file_id = %s",
                                          (result.feed_file_id,))] == reasons
+
+
+def test_a_matched_state_gone_before_the_source_locks_is_decoded_instead(admin, db_url, tmp_path):
+    """Between the match and the source locks, a concurrent load and the ETL may supersede and prune the state
+    a line matched: that line is then decoded like an unmatched one, and nothing is lost."""
+    first = [listing(scraped_at=AT), listing(store_item_id="2", scraped_at=AT)]
+    again = [listing(scraped_at="2026-11-02T10:00:00Z"), listing(store_item_id="2", scraped_at="2026-11-02T10:00:00Z")]
+    with FeedLoader(url=db_url) as loader:
+        loader.load(write_feed(tmp_path / "1.jl", first))
+    with admin.cursor() as cur, ThreadPoolExecutor(1) as pool:
+        cur.execute("select pg_advisory_lock(ops.source_lock_key('steam'))")
+        with FeedLoader(url=db_url) as loader:
+            loading = pool.submit(loader.load, write_feed(tmp_path / "2.jl", again))
+            while not rows(db_url, "select 1 from pg_locks where locktype = 'advisory' and not granted"):
+                assert not loading.done(), loading.result()
+                time.sleep(0.02)
+            cur.execute("delete from staging.store_listing where store_item_id = '2'")
+            cur.execute("select pg_advisory_unlock(ops.source_lock_key('steam'))")
+            result = loading.result()
+    assert (result.lines_fingerprinted, result.lines_confirmed, result.rows_new, result.rows_unchanged) == (1, 1, 1, 1)
+    assert rows(db_url, "select store_item_id, change_seq, last_seen_at::text from staging.store_listing order by 1") == [
+        ("2", 1, "2026-11-02 10:00:00+00"), ("413150", 1, "2026-11-02 10:00:00+00")]
