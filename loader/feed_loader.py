@@ -233,7 +233,10 @@ class FeedLoader:
         cur.execute(statements.confirm_lone_lines(spec, feed_file_id))
         confirmed = cur.rowcount
         cur.execute(statements.match_unchanged_lines(spec))
-        if confirmed + cur.rowcount < matched:
+        recorded = cur.rowcount
+        if recorded:
+            cur.execute("analyze feed_record")  # the plan reads it: its statistics must count these rows too
+        if confirmed + recorded < matched:
             cur.execute(statements.matched_lines_left())
             left = [number for (number,) in cur.fetchall()]
             self.copy_rows(cur, spec, path, decode=True, wanted=left)
