@@ -187,6 +187,10 @@ class FeedLoader:
         else:
             self.copy_rows(cur, spec, path, decode=True, on_progress=on_progress)
         self.check_records(cur, spec, skip_recorded=False)
+        shared = 0
+        if by_fingerprint:
+            cur.execute(statements.record_matched_lines(spec))
+            shared = cur.rowcount
         # Without statistics the planner takes feed_record for a few rows and joins it with staging by nested
         # loops, quadratic in the file's size.
         cur.execute("analyze feed_record")
@@ -195,7 +199,7 @@ class FeedLoader:
             cur.execute("select pg_advisory_xact_lock(ops.source_lock_key(%s))", (source,))
         fingerprinted = confirmed = 0
         if by_fingerprint:
-            fingerprinted, confirmed = self.take_matched_lines(cur, spec, path, feed_file_id)
+            fingerprinted, confirmed = self.take_matched_lines(cur, spec, path, feed_file_id, shared)
         cur.execute(statements.plan_changes(spec))
         cur.execute(statements.move_latest(spec, feed_file_id))
         cur.execute(statements.insert_changes(spec, feed_file_id))
@@ -224,20 +228,20 @@ class FeedLoader:
         finally:
             streams.close()
 
-    def take_matched_lines(self, cur, spec: FeedSpec, path: Path, feed_file_id: int) -> tuple[int, int]:
-        """Under the source locks: the pure confirmations in one statement, the other matched lines into
-        feed_record with their state's values. Returns (lines taken by fingerprint, lines confirmed)."""
-        cur.execute("analyze feed_match")
+    def take_matched_lines(self, cur, spec: FeedSpec, path: Path, feed_file_id: int, recorded: int) -> tuple[int, int]:
+        """Under the source locks: the pure confirmations in one statement, then (rarely) the matched lines
+        they left, with their state's values, or decoded when that state is gone. `recorded`: matched lines
+        already in feed_record. Returns (lines taken by fingerprint, lines confirmed)."""
         cur.execute("select count(*) from feed_match")
         (matched,) = cur.fetchone()
         cur.execute(statements.confirm_lone_lines(spec, feed_file_id))
-        confirmed = cur.rowcount
-        cur.execute(statements.match_unchanged_lines(spec))
-        recorded = cur.rowcount
-        if recorded:
+        (confirmed,) = cur.fetchone()
+        if confirmed + recorded < matched:
+            cur.execute(statements.record_matched_lines(spec, feed_file_id))
+            recorded += cur.rowcount
             cur.execute("analyze feed_record")  # the plan reads it: its statistics must count these rows too
         if confirmed + recorded < matched:
-            cur.execute(statements.matched_lines_left())
+            cur.execute(statements.matched_lines_left(spec, feed_file_id))
             left = [number for (number,) in cur.fetchall()]
             self.copy_rows(cur, spec, path, decode=True, wanted=left)
             self.check_records(cur, spec, skip_recorded=True)

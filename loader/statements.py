@@ -9,7 +9,7 @@ feed_line         lines as text, numbered by the reader: only the lines the SQL 
 feed_fingerprint  a rescrape's first pass: every line's number, fingerprint and observed-at text, no text
 feed_match        the lines whose fingerprint is a latest state's (with a valid observed-at): that state's
                   listing and change_id, and the line's observed-at
-feed_confirmation matched lines applied as pure confirmations (counted unchanged, never planned)
+feed_confirmation how many matched lines of each source were pure confirmations (unchanged, never planned)
 feed_plan         what each valid record is for its listing: new change, unchanged, or rejected (with why)
 """
 from psycopg2 import sql
@@ -72,8 +72,8 @@ create temp table feed_match (
     {observed_at} {observed_type} not null
 ) on commit drop;
 create temp table feed_confirmation (
-    line_number bigint not null,
-    {source} text not null
+    {source} text not null,
+    lines integer not null
 ) on commit drop;""").format(keys=keys, observed_at=sql.Identifier(spec.observed_at.name),
                              observed_type=sql.SQL(spec.observed_at.sql_type),
                              source=sql.Identifier(spec.source_column.name))
@@ -124,24 +124,18 @@ select line_number from looked_up where change_id is null order by 1
 
 
 def confirm_lone_lines(spec: FeedSpec, feed_file_id: int) -> sql.Composable:
-    """The pure confirmations, applied in one statement: a matched line that is its listing's only line in
-    the file (no other matched line, no valid decoded record), later than the latest state's last_seen_at,
-    whose state is still the latest (checked under the source locks) moves that row's last seen time and
-    queues it for the ETL, as move_latest does. Everything else about a listing goes through the plan."""
+    """The pure confirmations, applied in one statement (under the source locks): a matched line whose listing
+    has no valid record in feed_record (no decoded line, no other matched line: see record_matched_lines),
+    later than the latest state's last_seen_at, whose state is still the latest, moves that row's last seen
+    time and queues it for the ETL, as move_latest does. feed_confirmation counts them per source for the
+    ledger. Returns how many lines were confirmed."""
     source = sql.Identifier(spec.source_column.name)
-    same_listing = sql.SQL(" and ").join(
-        sql.SQL("record.{0} = match.{0}").format(sql.Identifier(c.name)) for c in spec.key)
     observed_at = sql.Identifier(spec.observed_at.name)
     return sql.SQL("""
-with repeated as (
-    select {source}, change_id from feed_match group by {source}, change_id having count(*) > 1
-),
-lone as (
+with lone as (
     select match.*
     from feed_match as match
-    where not exists (select from repeated where repeated.{source} = match.{source}
-                                               and repeated.change_id = match.change_id)
-      and not exists (select from feed_record as record where record.reason is null and {same_listing})
+    where not exists (select from feed_record as record where record.reason is null and {same_listing})
 ),
 confirmed as (
     update {table} as target
@@ -150,36 +144,69 @@ confirmed as (
     from lone
     where target.{source} = lone.{source} and target.change_id = lone.change_id
       and target.is_latest and lone.{observed_at} > target.last_seen_at
-    returning target.{source}, target.change_id, lone.line_number
-){queued}
-insert into feed_confirmation (line_number, {source})
-select line_number, {source} from confirmed
-""").format(source=source, same_listing=same_listing, observed_at=observed_at, table=sql.Identifier(*spec.table),
-            feed_file_id=sql.Literal(feed_file_id),
-            queued=sql.SQL(",\nqueued as (\n{}\n)").format(queue_confirmed(spec, feed_file_id, "confirmed"))
+    returning target.{source}, target.change_id
+),{queued}
+counted as (
+    insert into feed_confirmation ({source}, lines)
+    select {source}, count(*) from confirmed group by {source}
+)
+select count(*) from confirmed
+""").format(source=source, same_listing=same_listing(spec), observed_at=observed_at,
+            table=sql.Identifier(*spec.table), feed_file_id=sql.Literal(feed_file_id),
+            queued=sql.SQL("\nqueued as (\n{}\n),").format(queue_confirmed(spec, feed_file_id, "confirmed"))
             if spec.confirmation_queue else sql.SQL(""))
 
 
-def match_unchanged_lines(spec: FeedSpec) -> sql.Composable:
-    """feed_record rows for the matched lines that were not pure confirmations: the matched state's values
-    (found by its key, whether or not it is still the latest), at the line's own observed-at time."""
+def same_listing(spec: FeedSpec) -> sql.Composable:
+    return sql.SQL(" and ").join(sql.SQL("record.{0} = match.{0}").format(sql.Identifier(c.name)) for c in spec.key)
+
+
+def record_matched_lines(spec: FeedSpec, feed_file_id: int | None = None) -> sql.Composable:
+    """feed_record rows for matched lines that are not pure confirmations, with the matched state's values
+    (found by its key, whether or not it is still the latest) at the line's own observed-at time. Without
+    `feed_file_id`: the lines whose listing has another line in the file (before the confirmations); with
+    it: the other lines the confirmations of that file left (a time not after last_seen_at, a state no
+    longer the latest)."""
     source = sql.Identifier(spec.source_column.name)
-    values = sql.SQL(", ").join(sql.Identifier("match" if c == spec.observed_at else "state", c.name)
+    values = sql.SQL(", ").join(sql.Identifier("taken" if c == spec.observed_at else "state", c.name)
                                 for c in spec.columns)
+    if feed_file_id is None:
+        taken = sql.SQL("""(match.{source}, match.change_id) in (
+        select {source}, change_id from feed_match group by {source}, change_id having count(*) > 1)
+       or exists (select from feed_record as record where record.reason is null and {same_listing})""").format(
+            source=source, same_listing=same_listing(spec))
+        left = sql.SQL("")
+    else:
+        taken = sql.SQL("not exists (select from feed_record as record where record.line_number = match.line_number)")
+        left = sql.SQL("\nwhere not (state.is_latest and state.last_seen_feed_file_id = {})").format(
+            sql.Literal(feed_file_id))
     return sql.SQL("""
 insert into feed_record (line_number, reason, {columns}, content_hash, line_hash)
-select match.line_number, null, {values}, state.content_hash, state.line_hash
+with taken as materialized (
+    select match.*
+    from feed_match as match
+    where {taken}
+)
+select taken.line_number, null, {values}, state.content_hash, state.line_hash
+from taken
+join {table} as state on state.{source} = taken.{source} and state.change_id = taken.change_id{left}
+""").format(columns=names(spec.columns), values=values, table=sql.Identifier(*spec.table), source=source,
+            taken=taken, left=left)
+
+
+def matched_lines_left(spec: FeedSpec, feed_file_id: int) -> sql.Composable:
+    """Matched lines neither recorded nor confirmed: their state was superseded and pruned by the ETL after
+    the match (rare). They are decoded like unmatched lines."""
+    return sql.SQL("""
+select line_number
 from feed_match as match
-join {table} as state on state.{source} = match.{source} and state.change_id = match.change_id
-where not exists (select from feed_confirmation as confirmation where confirmation.line_number = match.line_number)
-""").format(columns=names(spec.columns), values=values, table=sql.Identifier(*spec.table), source=source)
-
-
-def matched_lines_left() -> str:
-    """Matched lines neither confirmed nor recorded: their state was superseded and pruned by the ETL between
-    the match and the source locks (rare). They are decoded like unmatched lines."""
-    return ("select line_number from feed_match except select line_number from feed_record"
-            " except select line_number from feed_confirmation order by 1")
+where not exists (select from feed_record as record where record.line_number = match.line_number)
+  and not exists (select from {table} as state
+                  where state.{source} = match.{source} and state.change_id = match.change_id
+                    and state.is_latest and state.last_seen_feed_file_id = {feed_file_id})
+order by 1
+""").format(table=sql.Identifier(*spec.table), source=sql.Identifier(spec.source_column.name),
+            feed_file_id=sql.Literal(feed_file_id))
 
 
 def check_records(spec: FeedSpec, parse: str = "careful", skip_recorded: bool = False) -> sql.Composable:
@@ -511,11 +538,11 @@ order by rejected.line_number
 
 def close_ledger(spec: FeedSpec, feed_file_id: int) -> sql.Composable:
     source = sql.Identifier(spec.source_column.name)
-    confirmed = sql.SQL("\n    union all\n    select {source}, 'unchanged' from feed_confirmation").format(
+    confirmed = sql.SQL("\n    union all\n    select {source}, 'unchanged', lines from feed_confirmation").format(
         source=source) if spec.fingerprint_lines else sql.SQL("")
     return sql.SQL("""
 with outcome as (
-    select record.{source}, coalesce(plan.outcome, 'rejected') as outcome
+    select record.{source}, coalesce(plan.outcome, 'rejected') as outcome, 1 as lines
     from feed_record as record
     left join feed_plan as plan using (line_number){confirmed}
 )
@@ -527,10 +554,10 @@ set lines_read = counted.lines_read,
     source = counted.source,
     loaded_at = clock_timestamp()
 from (
-    select count(*) as lines_read,
-        count(*) filter (where outcome = 'new') as rows_new,
-        count(*) filter (where outcome = 'unchanged') as rows_unchanged,
-        count(*) filter (where outcome = 'rejected') as rows_rejected,
+    select coalesce(sum(lines), 0) as lines_read,
+        coalesce(sum(lines) filter (where outcome = 'new'), 0) as rows_new,
+        coalesce(sum(lines) filter (where outcome = 'unchanged'), 0) as rows_unchanged,
+        coalesce(sum(lines) filter (where outcome = 'rejected'), 0) as rows_rejected,
         case when count(distinct {source}) = 1 then min({source}) end as source
     from outcome
 ) as counted
