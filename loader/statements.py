@@ -448,9 +448,12 @@ from (
     where change_number is not null
     group by {keys}
 ) as seen
-left join feed_record as confirming on confirming.line_number = seen.confirming_line
-where target.is_latest and {match}""").format(table=sql.Identifier(*spec.table), keys=keys, match=match,
-                                              refresh=refresh, feed_file_id=sql.Literal(feed_file_id))
+{confirming}where target.is_latest and {match}""").format(
+        table=sql.Identifier(*spec.table), keys=keys, match=match, refresh=refresh, feed_file_id=sql.Literal(feed_file_id),
+        # Only refresh fields need the confirming record; unused, the join was planned as a nested loop over
+        # feed_record per listing (its estimate of seen's rows is a guess), quadratic in the records.
+        confirming=sql.SQL("left join feed_record as confirming on confirming.line_number = seen.confirming_line\n"
+                           if spec.refresh else ""))
     if spec.confirmation_queue is None:
         return update
     return sql.SQL("""
