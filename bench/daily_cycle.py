@@ -90,7 +90,7 @@ def feed_items(catalogue: Catalogue, day: int, only_changed: bool = False):
                 "kind": listing.kind, "url": f"https://store.example/{listing.store}/{listing.store_item_id}",
                 "region": region, "currency": currency, "price": amount(regular * (100 - discount) // 100, digits),
                 "regular_price": amount(regular, digits), "discount_percent": discount, "is_free": False,
-                "platforms": ["windows"], "scraped_at": scraped_at,
+                "platforms": ["windows"], "release_date": listing.release_date, "scraped_at": scraped_at,
             }
 
 

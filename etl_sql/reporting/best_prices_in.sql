@@ -34,27 +34,6 @@ stable
 -- query that calls it, and a filter on game_id (one game's page, a search) reaches the periods' indexes
 -- instead of ranking the whole catalogue first.
 begin atomic
-    with for_sale as (
-        select *
-        from reporting.current_prices
-        where current_prices.price is not null
-          and current_prices.game_id is not null
-          and (in_store is null or current_prices.store = lower(in_store))
-          and (in_region is null or current_prices.region = upper(in_region))
-    ),
-    ranked as (
-        select
-            for_sale.*,
-            row_number() over by_game_currency as price_rank,
-            count(*) over (partition by for_sale.game_id, for_sale.currency) as listings_compared,
-            max(for_sale.price) over (partition by for_sale.game_id, for_sale.currency) as highest_price
-        from for_sale
-        -- Ties go to the deeper discount, then a stable order, so the answer does not flicker.
-        window by_game_currency as (
-            partition by for_sale.game_id, for_sale.currency
-            order by for_sale.price, for_sale.discount_percent desc, for_sale.store, for_sale.region, for_sale.store_item_id
-        )
-    )
     select
         game.title as game,
         ranked.currency,
@@ -72,15 +51,34 @@ begin atomic
         ranked.last_seen_at,
         ranked.listings_compared,
         ranked.highest_price,
-        ranked.game_id,
+        -- The game's, not the offer's: a filter on it then picks the games before any offer is ranked.
+        game.game_id,
         ranked.listing_id,
         ranked.store_item_id,
         ranked.discount_ends_at,
         lows.all_time_low,
         lows.all_time_low_at,
         lows.at_all_time_low
-    from ranked
-    join reporting.game_search as game on game.game_id = ranked.game_id
+    -- One game at a time: a filter on the game (its id, its title) picks the games first and only their offers
+    -- are ranked, and walking the games in title order, `order by game limit N` stops after N games.
+    from reporting.game_search as game
+    cross join lateral (
+        select
+            for_sale.*,
+            row_number() over by_currency as price_rank,
+            count(*) over (partition by for_sale.currency) as listings_compared,
+            max(for_sale.price) over (partition by for_sale.currency) as highest_price
+        from reporting.current_prices as for_sale
+        where for_sale.game_id = game.game_id
+          and for_sale.price is not null
+          and (in_store is null or for_sale.store = lower(in_store))
+          and (in_region is null or for_sale.region = upper(in_region))
+        -- Ties go to the deeper discount, then a stable order, so the answer does not flicker.
+        window by_currency as (
+            partition by for_sale.currency
+            order by for_sale.price, for_sale.discount_percent desc, for_sale.store, for_sale.region, for_sale.store_item_id
+        )
+    ) as ranked
     -- "Is this the lowest, should I wait?": the lows of the very listing and region that is cheapest now.
     -- Lateral with its one row as the limit, so it stays a subquery run per offer: the listing then reaches
     -- historical_lows' grouping as a condition and only its periods are read (a join condition does not
