@@ -10,13 +10,13 @@
   It applies to pages written from now on.
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0015
 Create Date: 2026-12-06
 """
 from migrations.sql_files import execute
 
 revision = "0014"
-down_revision = "0011"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
