@@ -10,13 +10,13 @@
   It applies to pages written from now on.
 
 Revision ID: 0014
-Revises: 0015
+Revises: 0012
 Create Date: 2026-12-06
 """
 from migrations.sql_files import execute
 
 revision = "0014"
-down_revision = "0015"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

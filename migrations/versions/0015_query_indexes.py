@@ -5,13 +5,13 @@ that began in those days: without an index on valid_from, every query read all p
 order (`report best --limit N`, ordered by game) stops after N of them.
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0014
 Create Date: 2026-12-06
 """
 from migrations.sql_files import execute
 
 revision = "0015"
-down_revision = "0012"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
