@@ -26,7 +26,7 @@ test-fast: $(BIN)/.installed
 bench: $(BIN)/.installed
 	$(BIN)/python -m bench
 
-# The daily cycle at 1M listing-regions, 7 days: about 15 minutes on 2 cores (2 days took 9.3, RESULTS 7c) (make bench runs it at 100k).
+# The daily cycle at 1M listing-regions, 7 days: about 15 minutes on 2 cores (RESULTS 7c); make bench runs it at 100k.
 bench-daily-1m: $(BIN)/.installed
 	$(BIN)/python -m bench.daily_cycle --listing-regions 1000000
 
