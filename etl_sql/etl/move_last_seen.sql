@@ -1,5 +1,5 @@
 -- Moves last_seen_at of the price periods that rescrapes confirmed.
--- needs revision 0014: staging.store_listing_confirmation, core.freshness, ops.summary_queue
+-- needs revision 0014: staging.store_listing_confirmation, core.freshness, ops.summary_queue, core.latest_crawl
 -- Unchanged rescrapes add no staging row: the loader moves last_seen_at on the latest change and queues the
 -- change in staging.store_listing_confirmation. This step takes the queued changes of the feed files loaded in
 -- the run's window out of the queue and moves last_seen_at of their price periods: work in proportion to
@@ -27,6 +27,15 @@ begin
         join staging.store_listing as change on change.source = taken.source and change.change_id = taken.change_id
         join core.listing as listing
             on listing.store = change.source and listing.store_item_id = change.store_item_id
+    ),
+    noted_crawl as (
+        -- The newest confirmation of each region moves its latest crawl (etl.note_latest_crawls does the same
+        -- for the run's changes), read from the queue this step takes anyway.
+        insert into core.latest_crawl as crawl (store, region, crawled_at)
+        select for_source, confirmed_change.region, max(confirmed_change.last_seen_at)
+        from confirmed_change
+        group by confirmed_change.region
+        on conflict (store, region) do update set crawled_at = greatest(crawl.crawled_at, excluded.crawled_at)
     ),
     confirmed_period as (
         -- A sighting belongs to the period it falls in: the change's own (a descriptive-only change extends
