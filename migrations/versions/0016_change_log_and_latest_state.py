@@ -14,7 +14,7 @@ stayed heap-only. A first load paid for all of it on every row. Now:
   the listing (one latest state per listing, a lookup per record); `line_hash` is indexed for fingerprints.
   Confirmations update no indexed column, and a fifth of each page is kept free, so they stay heap-only.
 - staging.store_listing is a view over the two with the columns of the old table (`is_latest`, `last_seen_at`
-  as before), for the ETL's readers and for people.
+  as before), for the ETL's readers and for people; a row deleted through it deletes its change.
 
 The unique index on (listing, change_seq) is gone: loads of a source hold its advisory lock, and the
 latest-state table backs that up (a new listing's row is inserted under its key, a known one replaced only
@@ -105,10 +105,34 @@ comment on view staging.store_listing is
     'Store listings from feeds, one row per change, with is_latest and last seen as of now: the change log joined to the latest states';
 revoke all on staging.store_listing from pricewatch_loader, pricewatch_etl;
 grant select on staging.store_listing to pricewatch_loader, pricewatch_etl;
+
+-- Writes through the view: a deleted row is its change (and its listing's latest state, if it was that); an
+-- insert or update is a clear error naming the tables to write. Roles without the privilege on the view are
+-- refused before the trigger, as they were by the table.
+create function staging.store_listing_write() returns trigger
+language plpgsql
+as $$
+begin
+    if tg_op = 'DELETE' then
+        delete from staging.store_listing_latest as latest
+        where latest.source = old.source and latest.store_item_id = old.store_item_id and latest.region = old.region
+          and latest.change_id = old.change_id;
+        delete from staging.store_listing_change as change
+        where change.source = old.source and change.change_id = old.change_id;
+        return old;
+    end if;
+    raise exception 'staging.store_listing is a view: % staging.store_listing_change (the changes) and staging.store_listing_latest (the latest states) instead', lower(tg_op)
+        using errcode = 'feature_not_supported';
+end
+$$;
+comment on function staging.store_listing_write() is 'Deletes through the view staging.store_listing; refuses inserts and updates with the tables to write';
+create trigger store_listing_write instead of insert or update or delete on staging.store_listing
+    for each row execute function staging.store_listing_write();
 """
 
 DOWNGRADE = r"""
 drop view staging.store_listing;
+drop function staging.store_listing_write();
 alter table staging.store_listing_change rename to store_listing;
 alter table staging.store_listing rename constraint store_listing_change_pkey to store_listing_pkey;
 revoke usage on sequence staging.store_listing_change_change_id_seq from pricewatch_loader;
