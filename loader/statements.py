@@ -131,8 +131,10 @@ def confirm_lone_lines(spec: FeedSpec, feed_file_id: int) -> sql.Composable:
     ledger. Returns how many lines were confirmed."""
     source = sql.Identifier(spec.source_column.name)
     observed_at = sql.Identifier(spec.observed_at.name)
+    # `materialized`: the planner takes the join with the latest states by listing and change id for one row
+    # (the change id repeats what the listing says), and would then test each joined row against feed_record.
     return sql.SQL("""
-with lone as (
+with lone as materialized (
     select match.*
     from feed_match as match
     where not exists (select from feed_record as record where record.reason is null and {same_listing})

@@ -12,7 +12,8 @@ stayed heap-only. A first load paid for all of it on every row. Now:
 - staging.store_listing_latest, the latest state: one narrow row per listing (key, change id and seq, both
   hashes, last seen), the rows change detection compares with and the only rows a rescrape updates. Its key is
   the listing (one latest state per listing, a lookup per record); `line_hash` is indexed for fingerprints.
-  Confirmations update no indexed column, and a fifth of each page is kept free, so they stay heap-only.
+  Confirmations update no indexed column, and half of each page is kept free (every row of a page can take
+  one new version), so they stay heap-only.
 - staging.store_listing is a view over the two with the columns of the old table (`is_latest`, `last_seen_at`
   as before), for the ETL's readers and for people; a row deleted through it deletes its change.
 
@@ -43,7 +44,7 @@ create table staging.store_listing_latest (
     last_seen_at timestamptz not null,
     last_seen_feed_file_id bigint not null,
     primary key (source, store_item_id, region)
-) with (fillfactor = 80);
+) with (fillfactor = 50);
 insert into staging.store_listing_latest (
     source, store_item_id, region, change_id, change_seq, content_hash, line_hash, last_seen_at, last_seen_feed_file_id
 )
