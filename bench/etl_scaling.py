@@ -2,7 +2,7 @@
 with 0, 1M and 10M price periods of history already in core. Target: the largest case <= 1.5x the empty one.
 
 History is generated set-based (generate_series) straight into staging and core the way the loader and the
-ETL leave them: per listing a run of changes (change_seq 1..n, the last one is_latest), a price period per
+ETL leave them: per listing a run of changes (change_seq 1..n, the last one its latest state), a price period per
 change (each closed by the next, the last open), ledger rows (the changes spread over HISTORY_FEED_FILES
 crawls), games, and a watermark past it all. Secondary indexes are dropped while generating and rebuilt
 with their own definitions afterwards.
@@ -26,7 +26,7 @@ PERIODS_PER_LISTING = 5
 HISTORY_START = "2025-01-01T00:00:00Z"
 DELTA_NUMBERS = itertools.count(1)
 REPEATS = 3
-GENERATED_TABLES = ("staging.store_listing", "core.listing", "core.price_history")
+GENERATED_TABLES = ("staging.store_listing_change", "staging.store_listing_latest", "core.listing", "core.price_history")
 
 # History arrives over many crawls: its changes are spread over this many feed files (a year of daily crawls
 # of five stores is ~1,800). One single ledger row would skew the planner's estimates for etl.move_last_seen.
@@ -65,15 +65,24 @@ cross join generate_series(1, %(periods)s) as seq
 """
 
 HISTORY_STAGING = """
-insert into staging.store_listing (
-    change_id, source, store_item_id, region, change_seq, is_latest, observed_at, last_seen_at,
+insert into staging.store_listing_change (
+    change_id, source, store_item_id, region, change_seq, observed_at, last_seen_at,
     last_seen_feed_file_id, currency, price, regular_price, discount_percent, is_free, title, kind, url, platforms,
-    content_hash, feed_file_id, line_number)
+    content_hash, feed_file_id, line_number, supersedes_change_id)
 overriding system value
-select change_id, %(source)s, 'h' || n, 'US', seq, is_latest, observed_at, last_seen_at, feed_file_id,
+select change_id, %(source)s, 'h' || n, 'US', seq, observed_at, last_seen_at, feed_file_id,
     'USD', price, regular, discount_percent, false, 'History Game ' || n %% 1000, 'game',
-    'https://store.example/steam/app/h' || n || '/', '{windows}', md5(n || ':' || seq)::uuid, feed_file_id, n
+    'https://store.example/steam/app/h' || n || '/', '{windows}', md5(n || ':' || seq)::uuid, feed_file_id, n,
+    case when seq > 1 then change_id - 1 end
 from (""" + HISTORY_CHANGE + """) as change
+"""
+
+HISTORY_LATEST = """
+insert into staging.store_listing_latest (
+    source, store_item_id, region, change_id, change_seq, content_hash, last_seen_at, last_seen_feed_file_id)
+select %(source)s, 'h' || n, 'US', change_id, seq, md5(n || ':' || seq)::uuid, last_seen_at, feed_file_id
+from (""" + HISTORY_CHANGE + """) as change
+where is_latest
 """
 
 HISTORY_GAMES = """
@@ -104,51 +113,66 @@ from (""" + HISTORY_CHANGE + """) as change
 """
 
 IDENTITIES_MOVED_ON = """
-select setval(pg_get_serial_sequence('staging.store_listing', 'change_id'), max(change_id)) from staging.store_listing;
+select setval(pg_get_serial_sequence('staging.store_listing_change', 'change_id'), max(change_id))
+from staging.store_listing_change;
 select setval(pg_get_serial_sequence('core.listing', 'listing_id'), max(listing_id)) from core.listing;
 """
 
 IDENTITY_BASES = """
-select (select coalesce(max(change_id), 0) from staging.store_listing),
+select (select coalesce(max(change_id), 0) from staging.store_listing_change),
        (select coalesce(max(listing_id), 0) from core.listing)
 """
 
 WATERMARK = """
 insert into ops.etl_watermark (source, last_change_id, last_loaded_at)
 select %(source)s, coalesce(max(change_id), 0), (select max(loaded_at) from ops.feed_file)
-from staging.store_listing where source = %(source)s
+from staging.store_listing_change where source = %(source)s
 on conflict (source) do update set last_change_id = excluded.last_change_id, last_loaded_at = excluded.last_loaded_at
 """
 
 # A load of 10,000 new listings: their first states, as the loader writes them.
 NEW_LISTINGS_DELTA = """
-insert into staging.store_listing (
-    source, store_item_id, region, change_seq, is_latest, observed_at, last_seen_at, last_seen_feed_file_id,
-    currency, price, regular_price, discount_percent, is_free, title, kind, url, platforms, content_hash,
-    feed_file_id, line_number)
-select %(source)s, %(prefix)s || n, 'US', 1, true, now(), now(), %(feed_file_id)s, 'USD', 9.99, 19.99, 50, false,
-    'Delta Game ' || n, 'game', 'https://store.example/steam/app/' || %(prefix)s || n || '/', '{windows}',
-    md5(%(prefix)s || n)::uuid, %(feed_file_id)s, n
-from generate_series(1, %(rows)s) as n
+with change as (
+    insert into staging.store_listing_change (
+        source, store_item_id, region, change_seq, observed_at, last_seen_at, last_seen_feed_file_id,
+        currency, price, regular_price, discount_percent, is_free, title, kind, url, platforms, content_hash,
+        feed_file_id, line_number)
+    select %(source)s, %(prefix)s || n, 'US', 1, now(), now(), %(feed_file_id)s, 'USD', 9.99, 19.99, 50, false,
+        'Delta Game ' || n, 'game', 'https://store.example/steam/app/' || %(prefix)s || n || '/', '{windows}',
+        md5(%(prefix)s || n)::uuid, %(feed_file_id)s, n
+    from generate_series(1, %(rows)s) as n
+    returning source, store_item_id, region, change_id, change_seq, content_hash, last_seen_at, last_seen_feed_file_id
+)
+insert into staging.store_listing_latest (
+    source, store_item_id, region, change_id, change_seq, content_hash, last_seen_at, last_seen_feed_file_id)
+select * from change
 """
 
 # A load of 10,000 price changes of existing listings spread over the history: the next change of each.
 PRICE_CHANGES_DELTA = """
 with chosen as (
-    update staging.store_listing as latest
-    set is_latest = false
-    where latest.source = %(source)s and latest.is_latest
+    select change.*
+    from staging.store_listing_latest as latest
+    join staging.store_listing_change as change on change.source = latest.source and change.change_id = latest.change_id
+    where latest.source = %(source)s
       and latest.store_item_id in (select 'h' || (n * %(stride)s - %(repeat)s) from generate_series(1, %(rows)s) as n)
-    returning latest.*
+),
+change as (
+    insert into staging.store_listing_change (
+        source, store_item_id, region, change_seq, observed_at, last_seen_at, last_seen_feed_file_id,
+        currency, price, regular_price, discount_percent, is_free, title, kind, url, platforms, content_hash,
+        feed_file_id, line_number, supersedes_change_id)
+    select source, store_item_id, region, change_seq + 1, now(), now(), %(feed_file_id)s, currency,
+        price * 0.8, regular_price, 20, is_free, title, kind, url, platforms, md5(content_hash::text || 'delta')::uuid,
+        %(feed_file_id)s, line_number, change_id
+    from chosen
+    returning *
 )
-insert into staging.store_listing (
-    source, store_item_id, region, change_seq, is_latest, observed_at, last_seen_at, last_seen_feed_file_id,
-    currency, price, regular_price, discount_percent, is_free, title, kind, url, platforms, content_hash,
-    feed_file_id, line_number)
-select source, store_item_id, region, change_seq + 1, true, now(), now(), %(feed_file_id)s, currency,
-    price * 0.8, regular_price, 20, is_free, title, kind, url, platforms, md5(content_hash::text || 'delta')::uuid,
-    %(feed_file_id)s, line_number
-from chosen
+update staging.store_listing_latest as latest
+set change_id = change.change_id, change_seq = change.change_seq, content_hash = change.content_hash,
+    last_seen_at = change.last_seen_at, last_seen_feed_file_id = change.last_seen_feed_file_id
+from change
+where latest.source = change.source and latest.store_item_id = change.store_item_id and latest.region = change.region
 """
 
 
@@ -206,12 +230,13 @@ def grow_history(url: str, first_listing: int, last_listing: int) -> None:
         steps = Steps(cur)
         with secondary_indexes_dropped(steps):
             steps.run("staging changes", HISTORY_STAGING, params)
+            steps.run("staging latest states", HISTORY_LATEST, params)
             steps.run("games", HISTORY_GAMES)
             steps.run("listings", HISTORY_LISTINGS, params)
             steps.run("price periods", HISTORY_PERIODS, params)
             steps.run("identities", IDENTITIES_MOVED_ON)
         steps.run("watermark", WATERMARK, {"source": SOURCE})
-        steps.run("vacuum analyze", "vacuum analyze staging.store_listing, core.listing, core.price_history, core.game")
+        steps.run("vacuum analyze", "vacuum analyze staging.store_listing_change, staging.store_listing_latest, core.listing, core.price_history, core.game")
         steps.run("checkpoint", "checkpoint")
         print("  generation steps: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in steps.seconds.items()))
     print(f"history: +{periods:,} periods ({last_listing - first_listing + 1:,} listings) generated in "
@@ -230,7 +255,7 @@ def etl_run_seconds(url: str, delta_sql: str, label: str, repeat: int, **params)
         params = {"source": SOURCE, "prefix": f"d{number}-", "repeat": repeat, **params}
         params["feed_file_id"] = ledger_row(cur, f"bench-delta-{number}", params["rows"])
         cur.execute(delta_sql, params)
-        cur.execute("analyze staging.store_listing")
+        cur.execute("analyze staging.store_listing_change, staging.store_listing_latest")
         cur.execute("checkpoint")
     with contextlib.closing(database.connect(role="pricewatch_etl", url=url)) as conn, Stopwatch() as watch:
         with conn.cursor() as cur:

@@ -62,13 +62,14 @@ def feed(directory, count: int, round_number: int = 0, changed_share: float = 0.
     return path
 
 
-STAGING_CLONE = """
-create table public.bench_staging_copy (like staging.store_listing including all excluding indexes);
-alter table public.bench_staging_copy
-    alter column change_seq set default 1, alter column last_seen_at set default now(),
-    alter column last_seen_feed_file_id set default 1, alter column feed_file_id set default 1,
-    alter column line_number set default 1;
-"""
+# Values for the NOT NULL columns of staging a COPY of typed rows leaves out (ids, times of the load).
+CLONE_DEFAULTS = {"integer": "1", "bigint": "1", "timestamp with time zone": "now()"}
+# The columns the floor COPYs into each table staging.store_listing keeps (loader.spec), from the typed rows
+# with their two hashes appended: the change log takes every field, the latest state the key and the hashes.
+FLOOR_COLUMNS = {
+    STORE_LISTING.change_log: listings.RAW_COLUMNS + ("content_hash", "line_hash"),
+    STORE_LISTING.latest_state: ("source", "store_item_id", "region", "content_hash", "line_hash"),
+}
 
 
 def with_hashes(rows: bytes) -> bytes:
@@ -78,44 +79,70 @@ def with_hashes(rows: bytes) -> bytes:
                     + hashlib.md5(row[::-1]).hexdigest().encode() + b"\n" for row in rows.splitlines())
 
 
-def staging_copy_seconds(cur, data: bytes, without_index: str | None = None, fillfactor: int | None = None) -> float:
-    """Seconds to COPY typed rows into a copy of staging.store_listing: its indexes (but `without_index`) and
-    its storage settings (or `fillfactor`)."""
-    cur.execute(STAGING_CLONE)
-    cur.execute("select reloptions from pg_class where oid = 'staging.store_listing'::regclass")
+def floor_rows(table: tuple[str, str], data: bytes) -> bytes:
+    """The COPY rows of `table`'s FLOOR_COLUMNS out of typed rows with their hashes."""
+    if FLOOR_COLUMNS[table] == FLOOR_COLUMNS[STORE_LISTING.change_log]:
+        return data
+    wanted = [(listings.RAW_COLUMNS + ("content_hash", "line_hash")).index(name) for name in FLOOR_COLUMNS[table]]
+    return b"".join(b"\t".join(fields[i] for i in wanted) + b"\n"
+                    for fields in (row.split(b"\t") for row in data.splitlines()))
+
+
+def clone_table(cur, table: tuple[str, str], without_index: str | None, fillfactor: int | None) -> str:
+    """A copy of a staging table in public: its columns, storage settings (or `fillfactor`) and indexes (but
+    `without_index`); the NOT NULL columns the floor leaves out get a default. Returns its name."""
+    schema, name = table
+    copy = f"public.bench_{name}_copy"
+    cur.execute(f"create table {copy} (like {schema}.{name} including all excluding indexes)")
+    cur.execute("""select column_name, data_type from information_schema.columns
+                   where table_schema = 'public' and table_name = %s and is_nullable = 'NO'
+                     and column_default is null and is_identity = 'NO' and column_name <> all(%s)""",
+                (f"bench_{name}_copy", list(FLOOR_COLUMNS[table])))
+    for column, data_type in cur.fetchall():
+        cur.execute(f"alter table {copy} alter column {column} set default {CLONE_DEFAULTS[data_type]}")
+    cur.execute("select reloptions from pg_class where oid = %s::regclass", (f"{schema}.{name}",))
     for option in cur.fetchone()[0] or ():
-        cur.execute(f"alter table public.bench_staging_copy set ({option})")
+        cur.execute(f"alter table {copy} set ({option})")
     if fillfactor:
-        cur.execute(f"alter table public.bench_staging_copy set (fillfactor = {int(fillfactor)})")
-    cur.execute("select indexname, indexdef from pg_indexes where schemaname = 'staging' and tablename = 'store_listing'")
-    for name, definition in cur.fetchall():
-        if name != without_index:
-            cur.execute(definition.replace(f"INDEX {name} ON staging.store_listing ",
-                                           f"INDEX {name}_copy ON public.bench_staging_copy "))
+        cur.execute(f"alter table {copy} set (fillfactor = {int(fillfactor)})")
+    cur.execute("select indexname, indexdef from pg_indexes where schemaname = %s and tablename = %s", table)
+    for index, definition in cur.fetchall():
+        if index != without_index:
+            cur.execute(definition.replace(f"INDEX {index} ON {schema}.{name} ", f"INDEX {index}_copy ON {copy} "))
+    return copy
+
+
+def staging_copy_seconds(cur, data: bytes, without_index: str | None = None, fillfactor: int | None = None) -> float:
+    """Seconds to COPY typed rows into copies of the tables staging.store_listing keeps, a change and a latest
+    state per row: their indexes (but `without_index`) and storage settings (or `fillfactor`)."""
+    copies = {table: clone_table(cur, table, without_index, fillfactor) for table in STORE_LISTING.stored_tables}
+    rows = {table: floor_rows(table, data) for table in copies}
     cur.execute("checkpoint")
     with Stopwatch() as watch:
-        columns = ", ".join(listings.RAW_COLUMNS + ("content_hash", "line_hash"))
-        cur.copy_expert(f"copy public.bench_staging_copy ({columns}) from stdin", io.BytesIO(data), size=1 << 20)
-    cur.execute("drop table public.bench_staging_copy")
+        for table, copy in copies.items():
+            cur.copy_expert(f"copy {copy} ({', '.join(FLOOR_COLUMNS[table])}) from stdin", io.BytesIO(rows[table]),
+                            size=1 << 20)
+    for copy in copies.values():
+        cur.execute(f"drop table {copy}")
     return watch.seconds
 
 
 def staging_floor_rows_per_second(url: str, rows: bytes, count: int, raw: float) -> float:
-    """What any loader into this staging table spends writing, with nothing to parse, check or compare: the
-    same typed rows COPY'd into a copy of staging.store_listing with its indexes and storage settings."""
+    """What any loader into this staging layout spends writing, with nothing to parse, check or compare: the
+    same typed rows COPY'd into copies of the change log and the latest-state table, indexes and settings."""
     with admin(url) as cur:
         seconds = staging_copy_seconds(cur, with_hashes(rows))
-    return floor_rows_per_second("staging (the typed rows COPY'd into a copy of staging.store_listing, all its "
-                                 "indexes)", count, seconds, raw)
+    return floor_rows_per_second("staging (the typed rows COPY'd into copies of the change log and the latest "
+                                 "states, all their indexes)", count, seconds, raw)
 
 
 def staging_index_costs(url: str, rows: bytes, count: int) -> None:
-    """What each index of staging and its fillfactor cost a first load: the staging floor on `count` rows
+    """What each index of staging and the fillfactor cost a first load: the staging floor on `count` rows
     without each in turn, against all of them, in one run."""
     data = with_hashes(b"\n".join(rows.splitlines()[:count]) + b"\n")
     with admin(url) as cur:
-        cur.execute("select indexname from pg_indexes where schemaname = 'staging' and tablename = 'store_listing'"
-                    " order by 1")
+        cur.execute("select indexname from pg_indexes where (schemaname, tablename) in (%s, %s) order by 1",
+                    STORE_LISTING.stored_tables)
         indexes = [name for (name,) in cur.fetchall()]
         full = staging_copy_seconds(cur, data)
         print(f"staging floor on {count} rows, every index, fillfactor as set: {full:.2f} s")

@@ -9,13 +9,14 @@ CHANGED_SHARE = 0.01
 
 
 def confirmation_floor_rows_per_second(url: str, count: int, raw: float) -> float:
-    """The one write a confirmation needs, alone: last_seen_at moved on every latest staging row, heap-only."""
+    """The one write a confirmation needs, alone: last_seen_at moved on every latest state, heap-only."""
     with admin(url) as cur:
-        cur.execute("vacuum staging.store_listing")
+        cur.execute("vacuum staging.store_listing_latest")
         with Stopwatch() as watch:
             # One transaction, so that its own statistics tell how many updates were heap-only.
-            cur.execute("update staging.store_listing set last_seen_at = last_seen_at + interval '1 day' where is_latest;"
-                        " select n_tup_hot_upd from pg_stat_xact_user_tables where relid = 'staging.store_listing'::regclass")
+            cur.execute("update staging.store_listing_latest set last_seen_at = last_seen_at + interval '1 day';"
+                        " select n_tup_hot_upd from pg_stat_xact_user_tables"
+                        " where relid = 'staging.store_listing_latest'::regclass")
             (hot,) = cur.fetchone()
     return floor_rows_per_second(f"confirmations (last_seen_at moved on every latest row, {hot} of them heap-only,"
                                  " nothing else)", count, watch.seconds, raw)

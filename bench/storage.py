@@ -14,7 +14,7 @@ from bench.environment import admin, arguments, throwaway_database, verdict, wor
 from foundation import database
 from loader import build_loader
 
-TABLES = ("staging.store_listing", "core.price_history", "core.listing", "core.game", "core.region")
+TABLES = ("staging.store_listing_change", "staging.store_listing_latest", "core.price_history", "core.listing", "core.game", "core.region")
 
 
 def feeds_of_round(directory, count: int, round_number: int, changed_share: float):

@@ -201,10 +201,7 @@ class FeedLoader:
         if by_fingerprint:
             fingerprinted, confirmed = self.take_matched_lines(cur, spec, path, feed_file_id, shared)
         cur.execute(statements.plan_changes(spec))
-        cur.execute(statements.move_latest(spec, feed_file_id))
-        cur.execute(statements.insert_changes(spec, feed_file_id))
-        if spec.refresh:
-            cur.execute(statements.refresh_latest(spec))
+        self.write_changes(cur, spec, path, feed_file_id)
         self.copy_rejected_lines(cur, spec, path)
         cur.execute(statements.record_rejects(feed_file_id))
         cur.execute(statements.close_ledger(spec, feed_file_id))
@@ -212,6 +209,21 @@ class FeedLoader:
         cur.execute(REJECT_REASONS, (feed_file_id,))
         return LoadResult(path, feed_file_id, *counts, lines_fingerprinted=fingerprinted, lines_confirmed=confirmed,
                           reject_reasons=tuple(cur.fetchall()))
+
+    @staticmethod
+    def write_changes(cur, spec: FeedSpec, path: Path, feed_file_id: int) -> None:
+        """The planned changes into staging, in the spec's layout (loader.spec)."""
+        if spec.latest_state:
+            cur.execute(statements.write_changes(spec, feed_file_id))
+            replaced, expected = cur.fetchone()
+            if replaced != expected:
+                raise PricewatchError(f"{path}: {expected - replaced} listings changed in staging while this file was "
+                                      "compared with them (a load outside the source locks?); nothing was loaded")
+            return
+        cur.execute(statements.move_latest(spec, feed_file_id))
+        cur.execute(statements.insert_changes(spec, feed_file_id))
+        if spec.refresh:
+            cur.execute(statements.refresh_latest(spec))
 
     @staticmethod
     def copy_rows(cur, spec: FeedSpec, path: Path, decode: bool, wanted=None, on_progress=None) -> None:
@@ -252,13 +264,14 @@ class FeedLoader:
         """Analyze the staging table when this load grew it by more than a tenth (or it was never analyzed):
         the ETL runs right after and autovacuum may not have come by yet. After the commit, so concurrent
         loads of other sources do not queue on the ANALYZE lock."""
-        table = ".".join(spec.table)
+        table = ".".join(spec.change_log)
         try:
             with self.conn.cursor() as cur:
                 cur.execute("select reltuples from pg_class where oid = %s::regclass", (table,))
                 (known_rows,) = cur.fetchone()
                 if known_rows < 0 or rows_new > known_rows * STATISTICS_GROWTH:
-                    cur.execute("select ops.analyze_staging(%s::regclass)", (table,))
+                    for stored in spec.stored_tables:
+                        cur.execute("select ops.analyze_staging(%s::regclass)", (".".join(stored),))
             self.conn.commit()
         except psycopg2.Error as exc:
             # The load is committed; fresher statistics are only an optimisation (autovacuum gets there too).
@@ -279,8 +292,8 @@ class FeedLoader:
                 break
         if not sample:
             return False
-        cur.execute(sql.SQL("select count(*) from {} where is_latest and line_hash = any(%s::uuid[])").format(
-            sql.Identifier(*spec.table)), (sample,))
+        cur.execute(sql.SQL("select count(*) from {} where line_hash = any(%s::uuid[])").format(
+            sql.Identifier(*spec.latest_state)), (sample,))
         return cur.fetchone()[0] >= FINGERPRINT_SHARE * len(sample)
 
     @staticmethod

@@ -4,11 +4,17 @@ A feed spec names the contract (contracts/<name>.schema.json, the reference for 
 staging table, the key fields that identify one listing, the content fields whose change makes a new staging
 row, and the refresh fields that are only kept current on the latest row (a news item's score, say).
 Two switches make rescrapes cheap where a feed allows it: `fingerprint_lines` recognises a line identical to
-the latest state but for its observed-at value without parsing it (the table needs a `line_hash` column, and
-the spec no refresh fields, whose values move while the fingerprint would stay), and `confirmation_queue`
-names the table where confirmed latest rows wait for the ETL (without it the ETL finds them by
-`last_seen_feed_file_id`). The loader's SQL is generated from the spec, so adding a store or a feed kind
-means adding a spec, not code.
+the latest state but for its observed-at value without parsing it (the spec needs no refresh fields, whose
+values move while the fingerprint would stay), and `confirmation_queue` names the table where confirmed latest
+rows wait for the ETL (without it the ETL finds them by `last_seen_feed_file_id`).
+
+Staging takes one of two layouts. A spec with `fingerprint_lines` keeps an append-only change log
+(`<table>_change`, written once per change) apart from a narrow table of each listing's latest state
+(`<table>_latest`: change id and seq, content and line hashes, last seen; the rows a rescrape reads and
+updates), and `table` names the view joining them. Without it `table` is one table of changes whose latest
+rows carry `is_latest` and are updated in place (refresh fields live there).
+
+The loader's SQL is generated from the spec, so adding a store or a feed kind means adding a spec, not code.
 """
 from dataclasses import dataclass, field
 
@@ -73,6 +79,23 @@ class FeedSpec:
     def source_column(self) -> Column:
         """The key column holding the source, whose advisory lock a load takes."""
         return next(column for column in self.key if column.field == "source")
+
+    @property
+    def change_log(self) -> tuple[str, str]:
+        """The table a load appends changes to."""
+        schema, name = self.table
+        return (schema, f"{name}_change") if self.fingerprint_lines else self.table
+
+    @property
+    def latest_state(self) -> tuple[str, str] | None:
+        """The narrow table of each listing's latest state, when the layout has one."""
+        schema, name = self.table
+        return (schema, f"{name}_latest") if self.fingerprint_lines else None
+
+    @property
+    def stored_tables(self) -> tuple[tuple[str, str], ...]:
+        """The tables a load writes (whose planner statistics it refreshes)."""
+        return (self.change_log, self.latest_state) if self.latest_state else (self.table,)
 
     @property
     def columns(self) -> tuple[Column, ...]:

@@ -109,7 +109,7 @@ def match_lines(spec: FeedSpec) -> sql.Composable:
 with looked_up as (
     select line.line_number, {latest_keys}, latest.change_id, line.observed_text
     from feed_fingerprint as line
-    left join {table} as latest on latest.line_hash = line.line_hash and latest.is_latest and {valid}
+    left join {latest} as latest on latest.line_hash = line.line_hash and {valid}
 ),
 matched as (
     insert into feed_match (line_number, {keys}, change_id, {observed_at})
@@ -118,8 +118,8 @@ matched as (
     where change_id is not null
 )
 select line_number from looked_up where change_id is null order by 1
-""").format(latest_keys=names(spec.key, "latest"), keys=names(spec.key), table=sql.Identifier(*spec.table),
-            valid=valid, observed_at=sql.Identifier(spec.observed_at.name),
+""").format(latest_keys=names(spec.key, "latest"), keys=names(spec.key),
+            latest=sql.Identifier(*spec.latest_state), valid=valid, observed_at=sql.Identifier(spec.observed_at.name),
             observed_type=sql.SQL(spec.observed_at.sql_type))
 
 
@@ -131,19 +131,20 @@ def confirm_lone_lines(spec: FeedSpec, feed_file_id: int) -> sql.Composable:
     ledger. Returns how many lines were confirmed."""
     source = sql.Identifier(spec.source_column.name)
     observed_at = sql.Identifier(spec.observed_at.name)
+    # `materialized`: the planner takes the join with the latest states by listing and change id for one row
+    # (the change id repeats what the listing says), and would then test each joined row against feed_record.
     return sql.SQL("""
-with lone as (
+with lone as materialized (
     select match.*
     from feed_match as match
     where not exists (select from feed_record as record where record.reason is null and {same_listing})
 ),
 confirmed as (
-    update {table} as target
+    update {latest} as target
     set last_seen_at = lone.{observed_at},
         last_seen_feed_file_id = {feed_file_id}
     from lone
-    where target.{source} = lone.{source} and target.change_id = lone.change_id
-      and target.is_latest and lone.{observed_at} > target.last_seen_at
+    where {same_state} and lone.{observed_at} > target.last_seen_at
     returning target.{source}, target.change_id
 ),{queued}
 counted as (
@@ -152,13 +153,32 @@ counted as (
 )
 select count(*) from confirmed
 """).format(source=source, same_listing=same_listing(spec), observed_at=observed_at,
-            table=sql.Identifier(*spec.table), feed_file_id=sql.Literal(feed_file_id),
+            latest=sql.Identifier(*spec.latest_state), feed_file_id=sql.Literal(feed_file_id),
+            same_state=same_state(spec, "target", "lone"),
             queued=sql.SQL("\nqueued as (\n{}\n),").format(queue_confirmed(spec, feed_file_id, "confirmed"))
             if spec.confirmation_queue else sql.SQL(""))
 
 
+def same_key(spec: FeedSpec, one: str, other: str) -> sql.Composable:
+    return sql.SQL(" and ").join(sql.SQL("{0}.{2} = {1}.{2}").format(
+        sql.Identifier(one), sql.Identifier(other), sql.Identifier(c.name)) for c in spec.key)
+
+
 def same_listing(spec: FeedSpec) -> sql.Composable:
-    return sql.SQL(" and ").join(sql.SQL("record.{0} = match.{0}").format(sql.Identifier(c.name)) for c in spec.key)
+    return same_key(spec, "record", "match")
+
+
+def same_state(spec: FeedSpec, latest: str, other: str) -> sql.Composable:
+    """A latest-state row (alias `latest`) still holding the change `other` names: its listing, its change id."""
+    return sql.SQL("{} and {}.change_id = {}.change_id").format(
+        same_key(spec, latest, other), sql.Identifier(latest), sql.Identifier(other))
+
+
+def confirmed_here(spec: FeedSpec, state: str, feed_file_id: int) -> sql.Composable:
+    """Whether the change `state` names is still its listing's latest state and this file confirmed it."""
+    return sql.SQL("exists (select from {latest} as latest where {same_state} and latest.last_seen_feed_file_id = {id})"
+                   ).format(latest=sql.Identifier(*spec.latest_state), same_state=same_state(spec, "latest", state),
+                            id=sql.Literal(feed_file_id))
 
 
 def record_matched_lines(spec: FeedSpec, feed_file_id: int | None = None) -> sql.Composable:
@@ -178,8 +198,7 @@ def record_matched_lines(spec: FeedSpec, feed_file_id: int | None = None) -> sql
         left = sql.SQL("")
     else:
         taken = sql.SQL("not exists (select from feed_record as record where record.line_number = match.line_number)")
-        left = sql.SQL("\nwhere not (state.is_latest and state.last_seen_feed_file_id = {})").format(
-            sql.Literal(feed_file_id))
+        left = sql.SQL("\nwhere not {}").format(confirmed_here(spec, "state", feed_file_id))
     return sql.SQL("""
 insert into feed_record (line_number, reason, {columns}, content_hash, line_hash)
 with taken as materialized (
@@ -190,8 +209,8 @@ with taken as materialized (
 select taken.line_number, null, {values}, state.content_hash, state.line_hash
 from taken
 join {table} as state on state.{source} = taken.{source} and state.change_id = taken.change_id{left}
-""").format(columns=names(spec.columns), values=values, table=sql.Identifier(*spec.table), source=source,
-            taken=taken, left=left)
+""").format(columns=names(spec.columns), values=values, table=sql.Identifier(*spec.change_log),
+            source=source, taken=taken, left=left)
 
 
 def matched_lines_left(spec: FeedSpec, feed_file_id: int) -> sql.Composable:
@@ -201,12 +220,9 @@ def matched_lines_left(spec: FeedSpec, feed_file_id: int) -> sql.Composable:
 select line_number
 from feed_match as match
 where not exists (select from feed_record as record where record.line_number = match.line_number)
-  and not exists (select from {table} as state
-                  where state.{source} = match.{source} and state.change_id = match.change_id
-                    and state.is_latest and state.last_seen_feed_file_id = {feed_file_id})
+  and not {confirmed}
 order by 1
-""").format(table=sql.Identifier(*spec.table), source=sql.Identifier(spec.source_column.name),
-            feed_file_id=sql.Literal(feed_file_id))
+""").format(confirmed=confirmed_here(spec, "match", feed_file_id))
 
 
 def check_records(spec: FeedSpec, parse: str = "careful", skip_recorded: bool = False) -> sql.Composable:
@@ -310,7 +326,6 @@ def plan_changes(spec: FeedSpec) -> sql.Composable:
     Records typed in Python come without a content hash: it is computed here, once per record.
     """
     keys = names(spec.key)
-    table = sql.Identifier(*spec.table)
     return sql.SQL("""
 create temp table feed_plan on commit drop as
 with valid as (
@@ -326,8 +341,8 @@ record as (
 ),
 latest as (
     select {keys}, change_seq as latest_seq, content_hash as latest_hash, last_seen_at as latest_seen_at
-    from {table}
-    where is_latest and ({keys}) in (select {keys} from valid)
+    from {latest}
+    where ({keys}) in (select {keys} from valid)
 ),
 lone as (
     select record.*, latest.latest_seq, latest.latest_hash,
@@ -419,10 +434,17 @@ select line_number, {keys}, observed_at,
     case when in_order then line_number end,
     content_hash
 from lone
-""").format(keys=keys, table=table, observed_at=sql.Identifier(spec.observed_at.name),
+""").format(keys=keys, latest=latest_states(spec), observed_at=sql.Identifier(spec.observed_at.name),
             content=names(spec.content),
             out_of_order=sql.Literal("out of order: older than the latest recorded state"),
             same_moment=sql.Literal("same listing and scraped_at as a record already loaded, with different content"))
+
+
+def latest_states(spec: FeedSpec) -> sql.Composable:
+    """Each listing's latest state, in either layout (loader.spec), as a relation to select from."""
+    if spec.latest_state:
+        return sql.Identifier(*spec.latest_state)
+    return sql.SQL("(select * from {} where is_latest) as latest_row").format(sql.Identifier(*spec.table))
 
 
 def move_latest(spec: FeedSpec, feed_file_id: int) -> sql.Composable:
@@ -496,6 +518,111 @@ where plan.outcome = 'new'
         run_last_join=sql.SQL("\njoin feed_record as run_last on run_last.line_number = plan.run_last_line")
         if spec.refresh else sql.SQL(""),
         feed_file_id=sql.Literal(feed_file_id))
+
+
+def write_changes(spec: FeedSpec, feed_file_id: int) -> sql.Composable:
+    """The writes of a file in the layout with a latest-state table (loader.spec), in one statement: each change
+    appended to the log with the change it superseded; each listing's latest state added, replaced by its
+    newest change, or (confirmed only) given its new last seen time, heap-only; a superseded state's final last
+    seen written into the log; confirmed states queued for the ETL. Returns how many latest states were
+    replaced and how many the plan expected: fewer means another load changed them outside the locks."""
+    keys = names(spec.key)
+    feed_file_id = sql.Literal(feed_file_id)
+    queued = sql.SQL("""
+queued as (
+    insert into {queue} ({source}, feed_file_id, change_id)
+    select {source}, {feed_file_id}, change_id
+    from known
+    where confirmed_at is not null
+),""").format(queue=sql.Identifier(*spec.confirmation_queue), source=sql.Identifier(spec.source_column.name),
+              feed_file_id=feed_file_id) if spec.confirmation_queue else sql.SQL("")
+    return sql.SQL("""
+with seen as (
+    select {keys},
+        max(observed_at) filter (where change_number = 0) as confirmed_at,
+        bool_or(outcome = 'new') as has_change
+    from feed_plan
+    where change_number is not null
+    group by {keys}
+),
+known as (
+    select latest.*, seen.confirmed_at, seen.has_change,
+        greatest(latest.last_seen_at, seen.confirmed_at) as seen_until,
+        case when seen.confirmed_at is null then latest.last_seen_feed_file_id else {feed_file_id} end as seen_in
+    from seen
+    join {latest} as latest using ({keys})
+),
+change as materialized (
+    select line_number, {keys}, change_seq, nextval({sequence}) as change_id
+    from feed_plan
+    where outcome = 'new'
+),
+chained as (
+    select change.*, known.change_id as replaces_change_id,
+        coalesce(lag(change.change_id) over listing_changes, known.change_id) as supersedes_change_id,
+        change.change_seq = max(change.change_seq) over (partition by {keys}) as is_newest
+    from change
+    left join known using ({keys})
+    window listing_changes as (partition by {keys} order by change.change_seq)
+),
+closed as (
+    update {log} as superseded
+    set last_seen_at = known.seen_until, last_seen_feed_file_id = known.seen_in
+    from known
+    where known.has_change and {same_change}
+      and (superseded.last_seen_at, superseded.last_seen_feed_file_id) is distinct from (known.seen_until, known.seen_in)
+),
+appended as (
+    insert into {log} (change_id, {keys}, change_seq, {observed_at}, last_seen_at, last_seen_feed_file_id,
+        {content}, content_hash, feed_file_id, line_number, line_hash, supersedes_change_id)
+    overriding system value
+    select chained.change_id, {chained_keys}, chained.change_seq, plan.observed_at, plan.run_last_seen_at,
+        {feed_file_id}, {record_content}, plan.content_hash, {feed_file_id}, chained.line_number, record.line_hash,
+        chained.supersedes_change_id
+    from chained
+    join feed_plan as plan using (line_number)
+    join feed_record as record using (line_number)
+),
+newest as (
+    select chained.*, plan.content_hash, plan.run_last_seen_at, record.line_hash
+    from chained
+    join feed_plan as plan using (line_number)
+    join feed_record as record using (line_number)
+    where chained.is_newest
+),
+added as (
+    insert into {latest} ({keys}, change_id, change_seq, content_hash, line_hash, last_seen_at, last_seen_feed_file_id)
+    select {keys}, change_id, change_seq, content_hash, line_hash, run_last_seen_at, {feed_file_id}
+    from newest
+    where replaces_change_id is null
+),
+replaced as (
+    update {latest} as latest
+    set change_id = newest.change_id, change_seq = newest.change_seq, content_hash = newest.content_hash,
+        line_hash = newest.line_hash, last_seen_at = newest.run_last_seen_at, last_seen_feed_file_id = {feed_file_id}
+    from newest
+    where {same_listing} and latest.change_id = newest.replaces_change_id
+    returning latest.change_id
+),
+confirmed as (
+    update {latest} as latest
+    set last_seen_at = known.seen_until, last_seen_feed_file_id = known.seen_in
+    from known
+    where not known.has_change and known.confirmed_at is not null and {same_state}
+),{queued}
+expected as (
+    select count(*) as replacements from newest where replaces_change_id is not null
+)
+select (select count(*) from replaced), replacements from expected
+""").format(keys=keys, latest=sql.Identifier(*spec.latest_state), log=sql.Identifier(*spec.change_log),
+            # The identity's sequence, as PostgreSQL names it: ids are drawn first to chain a file's changes.
+            sequence=sql.Literal(".".join(spec.change_log) + "_change_id_seq"),
+            feed_file_id=feed_file_id, observed_at=sql.Identifier(spec.observed_at.name),
+            content=names(spec.content), record_content=names(spec.content, "record"),
+            chained_keys=names(spec.key, "chained"), same_listing=same_key(spec, "latest", "newest"),
+            same_change=sql.SQL("superseded.{0} = known.{0} and superseded.change_id = known.change_id").format(
+                sql.Identifier(spec.source_column.name)),
+            same_state=same_state(spec, "latest", "known"), queued=queued)
 
 
 def refresh_latest(spec: FeedSpec) -> sql.Composable:

@@ -1,5 +1,6 @@
-"""Staging rows for ETL tests, written the way the loader writes them (one change row per state change,
-is_latest moved, last_seen moved and queued on rescrapes), so ETL tests do not depend on feed parsing."""
+"""Staging rows for ETL tests, written the way the loader writes them (one change row per state change in the
+change log, the latest state replaced, last_seen moved and queued on rescrapes), so ETL tests do not depend on
+feed parsing."""
 import re
 import uuid
 
@@ -23,28 +24,46 @@ LISTING = {
 
 NEW_CHANGE = """
 with previous as (
-    update staging.store_listing
-    set is_latest = false
-    where source = %(source)s and store_item_id = %(store_item_id)s and region = %(region)s and is_latest
-    returning change_seq
+    select change_id, change_seq, last_seen_at, last_seen_feed_file_id
+    from staging.store_listing_latest
+    where source = %(source)s and store_item_id = %(store_item_id)s and region = %(region)s
+),
+closed as (
+    update staging.store_listing_change as change
+    set last_seen_at = previous.last_seen_at, last_seen_feed_file_id = previous.last_seen_feed_file_id
+    from previous
+    where change.source = %(source)s and change.change_id = previous.change_id
+),
+change as (
+    insert into staging.store_listing_change (
+        source, store_item_id, region, change_seq, observed_at, last_seen_at, last_seen_feed_file_id,
+        currency, price, regular_price, discount_percent, is_free, subscription, title, kind, url, platforms,
+        release_date, discount_ends_at, content_hash, feed_file_id, line_number, supersedes_change_id
+    )
+    select %(source)s, %(store_item_id)s, %(region)s, coalesce((select change_seq from previous), 0) + 1,
+        %(at)s, %(at)s, %(feed_file_id)s, %(currency)s, %(price)s, %(regular_price)s, %(discount_percent)s,
+        %(is_free)s, %(subscription)s, %(title)s, %(kind)s, %(url)s, %(platforms)s, %(release_date)s,
+        %(discount_ends_at)s, %(content_hash)s, %(feed_file_id)s, 1, (select change_id from previous)
+    returning *
+),
+latest as (
+    insert into staging.store_listing_latest as latest (
+        source, store_item_id, region, change_id, change_seq, content_hash, last_seen_at, last_seen_feed_file_id
+    )
+    select source, store_item_id, region, change_id, change_seq, content_hash, last_seen_at, last_seen_feed_file_id
+    from change
+    on conflict (source, store_item_id, region) do update
+    set change_id = excluded.change_id, change_seq = excluded.change_seq, content_hash = excluded.content_hash,
+        line_hash = null, last_seen_at = excluded.last_seen_at, last_seen_feed_file_id = excluded.last_seen_feed_file_id
 )
-insert into staging.store_listing (
-    source, store_item_id, region, change_seq, observed_at, last_seen_at, last_seen_feed_file_id,
-    currency, price, regular_price, discount_percent, is_free, subscription, title, kind, url, platforms,
-    release_date, discount_ends_at, content_hash, feed_file_id, line_number
-)
-select %(source)s, %(store_item_id)s, %(region)s, coalesce((select change_seq from previous), 0) + 1,
-    %(at)s, %(at)s, %(feed_file_id)s, %(currency)s, %(price)s, %(regular_price)s, %(discount_percent)s,
-    %(is_free)s, %(subscription)s, %(title)s, %(kind)s, %(url)s, %(platforms)s, %(release_date)s,
-    %(discount_ends_at)s, %(content_hash)s, %(feed_file_id)s, 1
-returning change_id
+select change_id from change
 """
 
 CONFIRM = """
 with confirmed as (
-    update staging.store_listing
+    update staging.store_listing_latest
     set last_seen_at = %(at)s, last_seen_feed_file_id = %(feed_file_id)s
-    where source = %(source)s and store_item_id = %(store_item_id)s and region = %(region)s and is_latest
+    where source = %(source)s and store_item_id = %(store_item_id)s and region = %(region)s
     returning source, change_id
 )
 insert into staging.store_listing_confirmation (source, feed_file_id, change_id)
@@ -53,7 +72,7 @@ select source, %(feed_file_id)s, change_id from confirmed
 
 
 class Staging:
-    """Writes staging.store_listing rows on an autocommit connection; every call is its own "feed file"."""
+    """Writes staging changes and latest states on an autocommit connection; every call is its own "feed file"."""
 
     def __init__(self, conn):
         self.conn = conn

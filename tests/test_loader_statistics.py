@@ -10,7 +10,7 @@ from loader import build_loader
 
 def known_rows(url: str) -> float:
     with psycopg2.connect(url) as conn, conn.cursor() as cur:
-        cur.execute("select reltuples from pg_class where oid = 'staging.store_listing'::regclass")
+        cur.execute("select reltuples from pg_class where oid = 'staging.store_listing_change'::regclass")
         return cur.fetchone()[0]
 
 

@@ -120,7 +120,7 @@ def test_backup_then_restore_brings_back_every_row(db_url, admin, pricewatch_hom
 
     with admin.cursor() as cur:
         cur.execute("delete from core.price_history")
-        cur.execute("truncate staging.store_listing")
+        cur.execute("truncate staging.store_listing_change, staging.store_listing_latest")
     assert reporting_snapshot(db_url) != before
     assert main(["db", "restore", str(backup)]) == 0
     assert reporting_snapshot(db_url) == before

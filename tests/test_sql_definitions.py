@@ -55,12 +55,15 @@ def run_every_etl(url) -> set[str]:
             cur.execute("select to_regproc(%s) is not null", (function,))
             if not cur.fetchone()[0]:
                 continue
-            cur.execute("select array_agg(attname::text) from pg_attribute where attrelid = %s::regclass", (table,))
+            # Where staging is a view over a change log (0016), the change goes into the log.
+            cur.execute("select coalesce(to_regclass(%s), %s::regclass)::text", (f"{table}_change", table))
+            (written,) = cur.fetchone()
+            cur.execute("select array_agg(attname::text) from pg_attribute where attrelid = %s::regclass", (written,))
             columns = set(cur.fetchone()[0])
             staged = {**row, KEY_COLUMN[table]: uuid.uuid4().hex, "content_hash": str(uuid.uuid4())}
             names = [name for name in staged if name in columns]
             cur.execute(sql.SQL("insert into {} ({}) values ({})").format(
-                sql.Identifier(*table.split(".")), sql.SQL(", ").join(map(sql.Identifier, names)),
+                sql.Identifier(*written.split(".")), sql.SQL(", ").join(map(sql.Identifier, names)),
                 sql.SQL(", ").join(sql.Placeholder() * len(names))), [staged[name] for name in names])
             cur.execute("set role pricewatch_etl")
             cur.execute(sql.SQL("select status, error, rows_in from {}(%s)").format(

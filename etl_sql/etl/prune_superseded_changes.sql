@@ -1,5 +1,5 @@
 -- Deletes the staging changes a run has read and a later change superseded.
--- needs revision 0002
+-- needs revision 0016: staging.store_listing_change.supersedes_change_id
 -- Staging holds what the loader compares feeds with (each listing's latest row) and the changes the ETL has
 -- not read yet. Once a run has turned a change into core rows and a later change has superseded it, it is
 -- history that core keeps (its price period, with opened_by_change_id as lineage) and the archived feeds can
@@ -14,14 +14,15 @@ as $$
 declare
     changes_pruned integer;
 begin
-    delete from staging.store_listing as superseded
-    using etl.new_changes(for_source, after_change_id, upto_change_id) as change
-    -- A listing's first state supersedes nothing: after a first crawl there is nothing to look up.
-    where change.change_seq > 1
+    delete from staging.store_listing_change as superseded
+    using staging.store_listing_change as change
+    where change.source = for_source
+      and change.change_id > after_change_id
+      and change.change_id <= upto_change_id
+      -- Each change names the one it superseded (a listing's first, none); that one's own predecessor went
+      -- when a run read it, so one lookup by key per change prunes the whole history before it.
       and superseded.source = change.source
-      and superseded.store_item_id = change.store_item_id
-      and superseded.region = change.region
-      and superseded.change_seq < change.change_seq
+      and superseded.change_id = change.supersedes_change_id
       and superseded.change_id <= upto_change_id;
 
     get diagnostics changes_pruned = row_count;
