@@ -16,12 +16,12 @@ REGIONS = {"US": "USD", "DE": "EUR"}
 ITEMS = range(40)
 
 
-def seen_on(item: int, day: int) -> bool:
+def seen_on(store: str, item: int, day: int) -> bool:
     """Item 3 is delisted from day 3; item 4 goes unseen on days 3-6 (stale after two) and comes back; item 8
     misses day 4, when its sale's announced end passes, and is seen again on day 5 at the same discount;
-    item 11 is new on day 4."""
+    item 11 is new on day 4; gog's item 12, the plain game of steam's deluxe edition, is new on day 4."""
     return not ((item == 3 and day >= 3) or (item == 4 and 3 <= day <= 6) or (item == 8 and day == 4)
-                or (item == 11 and day < 4))
+                or (item == 11 and day < 4) or (store == "gog" and item == 12 and day < 4))
 
 
 def offer(item: int, region: str, day: int) -> dict:
@@ -36,11 +36,11 @@ def offer(item: int, region: str, day: int) -> dict:
             **({"title": "Game 7: Renamed"} if item == 7 and day >= 5 else {})}
 
 
-def day_feed(landing, store: str, day: int, seen=lambda store, item, day: seen_on(item, day), priced=offer):
+def day_feed(landing, store: str, day: int, seen=seen_on, priced=offer):
     scraped_at = (FIRST_DAY + timedelta(days=day - 1)).isoformat().replace("+00:00", "Z")
     return write_feed(landing / store / f"day{day}.jl.gz", [
         listing(**{"source": store, "store_item_id": f"{store}-{item}", "region": region, "scraped_at": scraped_at,
-                   "title": f"Game {item}", "url": f"https://store.example/{store}/{item}", **priced(item, region, day)})
+                   "title": f"Game {item}" + (" Deluxe Edition" if (store, item) == ("steam", 12) else ""), "url": f"https://store.example/{store}/{item}", **priced(item, region, day)})
         for item in ITEMS if seen(store, item, day) for region in REGIONS])
 
 
@@ -73,7 +73,7 @@ def daily(db_url, tmp_path):
 
 
 def test_the_deals_kept_from_each_days_changes_equal_a_whole_refill(daily, db_url):
-    deal_items = {}
+    deal_items, game_of = {}, {}
     for day in range(1, 9):
         result = daily(day)
         deals = rows(db_url, DEALS)
@@ -84,10 +84,13 @@ def test_the_deals_kept_from_each_days_changes_equal_a_whole_refill(daily, db_ur
             # Judged from its history: what the day changed, not the catalogue.
             assert 0 < result.summaries_judged < len(ITEMS) * len(STORES) / 2, f"day {day}"
         deal_items[day] = {int(deal[4].split(" ")[1].rstrip(":")) for deal in deals}
+        game_of[day] = {deal[1] for deal in deals if deal[2:5] == ("steam", "Steam", "Game 12 Deluxe Edition")}
     assert 3 in deal_items[4] and 3 not in deal_items[5]  # delisted: stale once unseen for over two days
     assert 4 not in deal_items[5] and 4 in deal_items[7]  # back after a gap
     assert 8 not in deal_items[4] and 8 in deal_items[5]  # sale end passed unseen, then seen on sale again
     assert 11 not in deal_items[3] and 11 in deal_items[4]
+    # The game takes the plain listing's name when it arrives: the edition's deal, unchanged, shows it.
+    assert game_of[3] == {"Game 12 Deluxe Edition"} and game_of[4] == {"Game 12"}
 
 
 def steady_offer(item: int, region: str, day: int) -> dict:
