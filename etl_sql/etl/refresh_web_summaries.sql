@@ -18,6 +18,7 @@ set search_path = pg_catalog
 as $$
 declare
     queued bigint[];
+    due bigint[];
 begin
     with taken as (
         delete from ops.summary_queue returning listing_id
@@ -40,22 +41,22 @@ begin
         select deal.*, deal.last_seen_at from reporting.current_deals as deal where deal.listing_id = any(queued);
     end if;
 
-    with due as (
-        select deal.listing_id, deal.region
-        from core.latest_crawl as crawl
-        join reporting.deals as deal
-            on deal.store = crawl.store and deal.region = crawl.region and deal.check_at < crawl.crawled_at
-    ),
-    examined as (
+    -- The listings of the deals whose check_at their latest crawl passed, named as an array: a join would not
+    -- reach the periods' index through reporting.price_history and would read every open period.
+    select coalesce(array_agg(distinct deal.listing_id), '{}') into due
+    from core.latest_crawl as crawl
+    join reporting.deals as deal
+        on deal.store = crawl.store and deal.region = crawl.region and deal.check_at < crawl.crawled_at;
+
+    with examined as (
         -- The two ways reporting.price_history's freshness rule ends a current price, as the crawl time
         -- each needs: the last sighting plus stale_after, or the announced sale end after the last sighting.
-        select due.listing_id, due.region, period.is_current,
+        select period.listing_id, period.region, period.is_current,
             least(period.last_seen_at + (select freshness.stale_after from core.freshness as freshness),
                   case when period.discount_ends_at > period.last_seen_at then period.discount_ends_at end)
                 as check_at
-        from due
-        join reporting.price_history as period
-            on period.listing_id = due.listing_id and period.region = due.region and period.valid_to is null
+        from reporting.price_history as period
+        where period.listing_id = any(due) and period.valid_to is null
     ),
     unseen as (
         delete from reporting.deals as deal
