@@ -44,12 +44,7 @@ def day_feed(landing, store: str, day: int, seen=seen_on, priced=offer):
         for item in ITEMS if seen(store, item, day) for region in REGIONS])
 
 
-# Every column of the view; the table adds check_at, the time before which no crawl needs to look at it again.
-DEALS = """
-select game_id, game, store, store_name, title, kind, region, currency, price, regular_price, discount_percent,
-    since, last_seen_at, url, previous_low, new_all_time_low, new_low_since_raise, listing_id
-from reporting.deals
-order by listing_id, region"""
+DEALS = "select * from reporting.deals order by listing_id, region"
 JUDGED = "select * from reporting.current_deals order by listing_id, region"
 COVERAGE = "select * from reporting.store_coverage order by store, region, currency"
 WHOLE_COVERAGE = """

@@ -1,5 +1,5 @@
 -- Moves last_seen_at of the price periods that rescrapes confirmed.
--- needs revision 0017: staging.store_listing_confirmation, core.freshness, ops.summary_queue, core.latest_crawl, reporting.deals
+-- needs revision 0017: staging.store_listing_confirmation, core.freshness, ops.summary_queue, core.latest_crawl, reporting.current_offer
 -- Unchanged rescrapes add no staging row: the loader moves last_seen_at on the latest change and queues the
 -- change in staging.store_listing_confirmation. This step takes the queued changes of the feed files loaded in
 -- the run's window out of the queue and moves last_seen_at of their price periods: work in proportion to
@@ -87,13 +87,19 @@ begin
         from moved
         where back_after_gap
     ),
+    -- The web summaries show the open period's last sighting; whether the price is still current their
+    -- refresh judges without reading every price (etl.refresh_web_summaries).
     resighted_deal as (
-        -- A deal's last sighting is its open period's; whether it is still a deal the web summaries' refresh
-        -- checks without reading every deal (etl.refresh_web_summaries).
         update reporting.deals as deal
         set last_seen_at = moved.last_seen_at
         from moved
         where deal.listing_id = moved.listing_id and deal.region = moved.region and moved.valid_to is null
+    ),
+    resighted_offer as (
+        update reporting.current_offer as offer
+        set last_seen_at = moved.last_seen_at
+        from moved
+        where offer.listing_id = moved.listing_id and offer.region = moved.region and moved.valid_to is null
     ),
     queued as (
         -- Either can make a price that had stopped being current a deal again: the web summaries judge it again.
@@ -110,4 +116,4 @@ end;
 $$;
 
 comment on function etl.move_last_seen(text, timestamptz, timestamptz) is
-    'Takes the queued confirmations of feed files loaded in (loaded_after, loaded_upto] and moves last_seen_at of their price periods and of their deals in reporting.deals (a listing back after a gap longer than core.freshness.stale_after starts a new period); returns periods moved';
+    'Takes the queued confirmations of feed files loaded in (loaded_after, loaded_upto] and moves last_seen_at of their price periods and of their rows in reporting.deals and reporting.current_offer (a listing back after a gap longer than core.freshness.stale_after starts a new period); returns periods moved';

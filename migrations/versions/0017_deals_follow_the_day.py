@@ -1,13 +1,17 @@
-"""The web's deals follow the day's changes only (issue 13): no step reads every deal.
+"""The web summaries follow the day's changes only (issue 13): no step reads every deal or every current price.
 
-- reporting.deals.check_at: the latest crawl of its store and region can pass it before the deal needs looking
-  at again (a deal goes stale only when its store and region's latest crawl moves past its last sighting plus
-  core.freshness.stale_after, or past its sale's announced end). etl.refresh_web_summaries() examines only
-  the deals whose check_at the latest crawl passed, through deals_check_idx, instead of every deal. Existing
-  deals get their last sighting, a lower bound: the next refresh examines them once.
-- The ETL role moves a deal's last sighting as it confirms its price period (etl.move_last_seen): it may read
-  a deal's key and sighting and update the sighting, nothing else. last_seen_at is in no index, and the table
-  keeps a fifth of each page free, so that daily update can stay on its page (heap-only).
+- reporting.current_offer: every current price of a listing in a region, as reporting.store_coverage counts it,
+  with its last sighting and check_at, the crawl time before which it cannot go stale (its last sighting plus
+  core.freshness.stale_after, or its sale's announced end). A price goes stale only when the latest crawl of its
+  store and region moves past that, so etl.refresh_web_summaries() looks again only at the offers whose check_at
+  the latest crawl passed (current_offer_check_idx) and at the listings the run changed, and keeps the coverage
+  counts by adding and subtracting those; the oldest and newest sightings are one index probe each
+  (current_offer_seen_idx), not a scan of every open period.
+- The ETL role moves the last sighting of a deal and of an offer as it confirms their price period
+  (etl.move_last_seen): it may read their key and sighting and update the sighting, nothing else. A deal's
+  sighting is in no index and the table keeps a fifth of each page free, so that daily update can stay on its
+  page (heap-only).
+- The upgrade queues every listing: the next refresh refills the summaries whole and fills current_offer.
 
 Revision ID: 0017
 Revises: 0015
@@ -21,22 +25,39 @@ branch_labels = None
 depends_on = None
 
 UPGRADE = r"""
-alter table reporting.deals add column check_at timestamptz;
-update reporting.deals set check_at = last_seen_at;
-alter table reporting.deals alter column check_at set not null;
-comment on column reporting.deals.check_at is
-    'No crawl before this time can make the deal stale (its last sighting plus core.freshness.stale_after, or its sale''s announced end, as of when it was last examined); etl.refresh_web_summaries examines it again once its store and region''s latest crawl passes it';
-create index deals_check_idx on reporting.deals (store, region, check_at);
-alter table reporting.deals set (fillfactor = 80);
+create table reporting.current_offer (
+    listing_id bigint not null,
+    region text not null,
+    store text not null,
+    currency text,
+    priced boolean not null,
+    discounted boolean not null,
+    last_seen_at timestamptz not null,
+    check_at timestamptz not null,
+    primary key (listing_id, region)
+);
+comment on table reporting.current_offer is
+    'Every current price of a listing in a region (reporting.current_prices as of the last ETL), the rows reporting.store_coverage counts; kept by etl.refresh_web_summaries';
+comment on column reporting.current_offer.check_at is
+    'No crawl up to this time can make the price stale (its last sighting plus core.freshness.stale_after, or its sale''s announced end, as of when it was last judged); the refresh judges it again once its store and region''s latest crawl passes it';
+create index current_offer_check_idx on reporting.current_offer (store, region, check_at);
+create index current_offer_seen_idx on reporting.current_offer (store, region, coalesce(currency, ''), last_seen_at);
+revoke all on reporting.current_offer from pricewatch_reader;
+grant select (listing_id, region, last_seen_at), update (last_seen_at) on reporting.current_offer to pricewatch_etl;
 
+create unique index store_coverage_key_idx on reporting.store_coverage (store, region, currency) nulls not distinct;
+
+alter table reporting.deals set (fillfactor = 80);
 grant select (listing_id, region, last_seen_at), update (last_seen_at) on reporting.deals to pricewatch_etl;
+
+insert into ops.summary_queue select listing_id from core.listing on conflict do nothing;
 """
 
 DOWNGRADE = r"""
 revoke all on reporting.deals from pricewatch_etl;
 alter table reporting.deals reset (fillfactor);
-drop index reporting.deals_check_idx;
-alter table reporting.deals drop column check_at;
+drop index reporting.store_coverage_key_idx;
+drop table reporting.current_offer;
 """
 
 
