@@ -97,7 +97,9 @@ begin
     ),
     resighted_offer as (
         update reporting.current_offer as offer
-        set last_seen_at = moved.last_seen_at
+        set last_seen_at = moved.last_seen_at,
+            check_at = etl.current_until(moved.last_seen_at, moved.discount_ends_at,
+                                         (select freshness.stale_after from core.freshness as freshness))
         from moved
         where offer.listing_id = moved.listing_id and offer.region = moved.region and moved.valid_to is null
     ),

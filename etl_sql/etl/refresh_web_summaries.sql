@@ -5,11 +5,11 @@
 -- A deal's judgement (new low, since raise) needs its listing's whole history, which only a new or closed price
 -- period or a new description changes: the ETL queues those listings, and the matcher those whose game it
 -- changed or renamed; only they are judged again. Every other current price changes in two ways only:
--- confirmations move its last sighting (etl.move_last_seen writes it into reporting.deals and
--- reporting.current_offer), and it stops being current when the crawls of its store stop seeing it, or its
--- announced sale end passes unseen. That happens only once the latest crawl of its store and region passes the
--- offer's check_at, so only those offers are judged again (current_offer_check_idx), and a deal among them
--- leaves with its offer. A price becomes current again only through a change the ETL queues (a new period, a
+-- confirmations move its last sighting (etl.move_last_seen writes it into reporting.deals, and into
+-- reporting.current_offer with the offer's check_at), and it stops being current when the crawls of its store
+-- stop seeing it, or its announced sale end passes unseen. That happens only once the latest crawl of its store
+-- and region passes the offer's check_at (etl.current_until), so only those offers are judged again
+-- (current_offer_check_idx), and a deal among them leaves with its offer. A price becomes current again only through a change the ETL queues (a new period, a
 -- sighting after a gap or past its sale's end). The coverage counts add what entered current_offer and
 -- subtract what left it.
 create or replace function etl.refresh_web_summaries(whole boolean default false)
@@ -71,10 +71,8 @@ begin
             listing_id, region, store, currency, priced, discounted, last_seen_at, check_at)
         select price.listing_id, price.region, price.store, price.currency, price.price is not null,
             coalesce(price.discount_percent > 0, false), price.last_seen_at,
-            -- The two ways reporting.price_history's freshness rule ends a current price, as the crawl time
-            -- each needs: the last sighting plus stale_after, or the announced sale end after the last sighting.
-            least(price.last_seen_at + (select freshness.stale_after from core.freshness as freshness),
-                  case when price.discount_ends_at > price.last_seen_at then price.discount_ends_at end)
+            etl.current_until(price.last_seen_at, price.discount_ends_at,
+                              (select freshness.stale_after from core.freshness as freshness))
         from reporting.current_prices as price
         where whole or price.listing_id = any(queued) or price.listing_id = any(due)
         returning store, region, currency, priced, discounted, last_seen_at
