@@ -1,5 +1,5 @@
 -- Moves last_seen_at of the price periods that rescrapes confirmed.
--- needs revision 0014: staging.store_listing_confirmation, core.freshness, ops.summary_queue, core.latest_crawl
+-- needs revision 0017: staging.store_listing_confirmation, core.freshness, ops.summary_queue, core.latest_crawl, reporting.current_offer
 -- Unchanged rescrapes add no staging row: the loader moves last_seen_at on the latest change and queues the
 -- change in staging.store_listing_confirmation. This step takes the queued changes of the feed files loaded in
 -- the run's window out of the queue and moves last_seen_at of their price periods: work in proportion to
@@ -54,14 +54,17 @@ begin
         -- Seen again after going unseen for longer than the freshness rule allows: the price did not hold
         -- across the gap, so the open period ends where the listing came back and a new one starts there.
         select confirmed_period.*,
+            -- The setting is read as a value, not joined: its one row, never analyzed, would count as a
+            -- default-sized table and multiply the estimates of every step after it.
             period.valid_to is null
-                and confirmed_period.last_seen_at > period.last_seen_at + freshness.stale_after as back_after_gap,
+                and confirmed_period.last_seen_at
+                    > period.last_seen_at + (select freshness.stale_after from core.freshness as freshness)
+                as back_after_gap,
         -- Seen again after the sale end the store announced: its price counts as current again.
         confirmed_period.last_seen_at > period.discount_ends_at
             and period.discount_ends_at >= period.last_seen_at as seen_past_sale_end
         from confirmed_period
         join core.price_history as period on period.price_period_id = confirmed_period.price_period_id
-        cross join core.freshness as freshness
     ),
     moved as (
         update core.price_history as period
@@ -84,6 +87,22 @@ begin
         from moved
         where back_after_gap
     ),
+    -- The web summaries show the open period's last sighting; whether the price is still current their
+    -- refresh judges without reading every price (etl.refresh_web_summaries).
+    resighted_deal as (
+        update reporting.deals as deal
+        set last_seen_at = moved.last_seen_at
+        from moved
+        where deal.listing_id = moved.listing_id and deal.region = moved.region and moved.valid_to is null
+    ),
+    resighted_offer as (
+        update reporting.current_offer as offer
+        set last_seen_at = moved.last_seen_at,
+            check_at = etl.current_until(moved.last_seen_at, moved.discount_ends_at,
+                                         (select freshness.stale_after from core.freshness as freshness))
+        from moved
+        where offer.listing_id = moved.listing_id and offer.region = moved.region and moved.valid_to is null
+    ),
     queued as (
         -- Either can make a price that had stopped being current a deal again: the web summaries judge it again.
         insert into ops.summary_queue (listing_id)
@@ -99,4 +118,4 @@ end;
 $$;
 
 comment on function etl.move_last_seen(text, timestamptz, timestamptz) is
-    'Takes the queued confirmations of feed files loaded in (loaded_after, loaded_upto] and moves last_seen_at of their price periods (a listing back after a gap longer than core.freshness.stale_after starts a new period); returns periods moved';
+    'Takes the queued confirmations of feed files loaded in (loaded_after, loaded_upto] and moves last_seen_at of their price periods and of their rows in reporting.deals and reporting.current_offer (a listing back after a gap longer than core.freshness.stale_after starts a new period); returns periods moved';

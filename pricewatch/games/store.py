@@ -127,6 +127,16 @@ update core.game as game
 set title = base_title.title
 from base_title
 where game.game_id = base_title.game_id and game.title is distinct from base_title.title
+returning game.game_id
+"""
+
+# The web's deals carry their game and its name: the summaries' refresh judges these listings again.
+QUEUE_FOR_SUMMARIES = """
+insert into ops.summary_queue (listing_id)
+select listing_id
+from core.listing
+where listing_id = any(%(listings)s::bigint[]) or game_id = any(%(games)s::bigint[])
+on conflict do nothing
 """
 
 CREATE_SPLIT_GAMES = """
@@ -414,13 +424,15 @@ def write(cur, loaded: Loaded, matching: Matching, pending: set) -> MatchSummary
         "links": json.dumps([{"game_id": addon, "base_game_id": base} for addon, base in links.items() if addon != base]),
     })
     cur.execute(NAME_GAMES, {"games": sorted(game_of_group.values())})
+    renamed = [game for (game,) in cur.fetchall()]
+    regrouped = [row["listing_id"] for row in rows if row["game_id"] != loaded.current_game.get(row["listing_id"])]
+    cur.execute(QUEUE_FOR_SUMMARIES, {"listings": regrouped, "games": renamed})
     cur.execute(DELETE_EMPTY_GAMES, {"games": sorted(loaded.games - set(game_of_group.values()))})
     games_removed = cur.rowcount
     cur.execute(CLEAR_REVIEW, {"listings": sorted(row["listing_id"] for row in rows)})
     pairs = [{"listing_id": a, "candidate_listing_id": b, "score": score} for a, b, score in matching.review]
     cur.execute(FILL_REVIEW, {"pairs": json.dumps(pairs)})
-    changed = sum(row["game_id"] != loaded.current_game.get(row["listing_id"]) for row in rows)
-    return MatchSummary(len(pending), changed, games_removed, cur.rowcount)
+    return MatchSummary(len(pending), len(regrouped), games_removed, cur.rowcount)
 
 
 def match_pending(conn, batch_size: int = BATCH_SIZE) -> MatchSummary:
