@@ -14,13 +14,13 @@
 - The upgrade queues every listing: the next refresh refills the summaries whole and fills current_offer.
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-06
 """
 from migrations.sql_files import execute
 
 revision = "0017"
-down_revision = "0015"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
