@@ -2,6 +2,7 @@
 import csv
 import io
 import json
+from importlib import import_module
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -101,6 +102,38 @@ def test_a_drop_is_from_the_previous_public_price_in_the_same_currency(admin, st
     run_etl(admin, "steam")
     assert rows(admin, "select old_price::text, new_price::text from reporting.price_drops") == drops
     assert rows(admin, "select old_price::text, new_price::text from reporting.price_drops_since(15)") == drops
+
+
+@pytest.mark.parametrize("runs", ["one-run", "a-run-per-change", "filled-by-revision-0018"])
+@pytest.mark.parametrize("states, stored", [
+    # (days ago, price, currency, subscription) of one listing and region, oldest first -> per period:
+    # (price, previous_price, drop_percent) as etl.append_price_periods stores them.
+    ([(10, "20.00", "USD", None)], [("20.00", None, None)]),
+    ([(20, "10.00", "USD", None), (10, "15.00", "USD", None)], [("10.00", None, None), ("15.00", "10.00", None)]),
+    ([(30, "20.00", "USD", None), (20, "5.00", "USD", "PS_PLUS"), (10, "10.00", "USD", None)],
+     [("20.00", None, None), ("5.00", None, None), ("10.00", "20.00", "50.0")]),
+    ([(30, "20.00", "USD", None), (20, "15.00", "EUR", None), (10, "10.00", "USD", None)],
+     [("20.00", None, None), ("15.00", None, None), ("10.00", "20.00", "50.0")]),
+    ([(30, "20.00", "USD", None), (20, None, "USD", None), (10, "15.00", "USD", None)],
+     [("20.00", None, None), (None, None, None), ("15.00", "20.00", "25.0")]),
+    ([(20, "30.00", "USD", None), (10, "20.00", "USD", None), (10, "15.00", "USD", None)],
+     [("30.00", None, None), ("20.00", "30.00", "33.3"), ("15.00", "20.00", "25.0")]),
+], ids=["first-price", "a-rise", "after-subscription-only", "after-a-currency-change", "after-not-for-sale",
+        "at-the-same-instant-as-another-change"])
+def test_the_etl_stores_each_periods_previous_public_price_and_drop(admin, staging, states, stored, runs):
+    for days, price, currency, subscription in states:
+        staging.change("367520", days_ago(days).isoformat(), price=price, currency=currency, subscription=subscription,
+                       regular_price=price)
+        if runs == "a-run-per-change":
+            run_etl(admin, "steam")
+    run_etl(admin, "steam")
+    if runs == "filled-by-revision-0018":
+        with admin.cursor() as cur:
+            cur.execute("update core.price_history set previous_price = null, drop_percent = null")
+            cur.execute(import_module("migrations.versions.0018_stored_drops").FILL_PREVIOUS_PRICES)
+    assert rows(admin, """
+        select price::text, previous_price::text, drop_percent::text from core.price_history
+        order by valid_from, price_period_id""") == stored
 
 
 def report(capsys, *argv) -> str:
