@@ -160,6 +160,26 @@ def test_report_history_as_a_table_filtered_by_store_region_and_game(history, ca
     assert out.count("14.99") == 5 + 2  # price and regular price of both 14.99 periods, regular price of the rest
 
 
+@pytest.fixture
+def titled_by_region(admin, staging):
+    """One Steam listing under its own title in the US and another in DE, with a drop in each."""
+    for region, title, currency in (("US", "Hollow Knight", "USD"), ("DE", "Der hohle Ritter", "EUR")):
+        for days, price in ((20, "14.99"), (10, "7.49")):
+            staging.change("367520", days_ago(days).isoformat(), region=region, title=title, currency=currency,
+                           price=price, regular_price="14.99")
+    run_etl(admin, "steam")
+    return admin
+
+
+@pytest.mark.parametrize("name", ["lows", "history", "drops"])
+@pytest.mark.parametrize("game, regions", [
+    ("hollow", ["US"]), ("RITTER", ["DE"]), ("h", ["DE", "US"]), ("hollow ritter", []),
+])
+def test_report_game_matches_the_title_in_the_region(titled_by_region, capsys, name, game, regions):
+    out = report(capsys, name, "--game", game, "--format", "json")
+    assert sorted({row["region"] for row in json.loads(out)}) == regions
+
+
 def test_report_lows_table(history, capsys):
     out = report(capsys, "lows", "--store", "gog")
     assert "8.99" in out and "steam" not in out
