@@ -69,7 +69,8 @@ REPORTS = {
         ("changed_at", "store", "title", "region", "currency", "old_price", "new_price", "drop_percent",
          "discount_percent", "store_item_id", "url"),
         ("changed_at", "store", "title", "region", "currency", "old_price", "new_price", "drop_percent"),
-        ("drop_percent desc", "changed_at desc", "store", "title"), days_column="changed_at",
+        # Never null, so nulls first changes nothing but matches the index of drops (biggest, newest first).
+        ("drop_percent desc nulls first", "changed_at desc nulls first", "store", "title"), days_column="changed_at",
         titled_by=("listing_id", "listing_titles")),
     "history": Report(
         "price_history", "every price period of every listing (valid to empty = current)",
@@ -179,8 +180,10 @@ def contains(column: sql.Composable) -> sql.Composable:
 
 
 def order_term(term: str) -> sql.Composable:
-    column, _, direction = term.partition(" ")
-    return sql.SQL("{} {} nulls last").format(sql.Identifier(column), sql.SQL("desc" if direction == "desc" else "asc"))
+    """"column [desc] [nulls first]": ascending and nulls last unless the term says otherwise."""
+    column, *modifiers = term.split(" ")
+    return sql.SQL("{} {} nulls {}").format(sql.Identifier(column), sql.SQL("desc" if "desc" in modifiers else "asc"),
+                                           sql.SQL("first" if "first" in modifiers else "last"))
 
 
 def fetch(name: str, filters: Filters = Filters(), url: str | None = None) -> list[tuple]:

@@ -1,5 +1,5 @@
 -- Every price period of every listing and region.
--- needs revision 0018: core.latest_crawl, core.freshness, core.price_history.drop_percent
+-- needs revision 0011: core.latest_crawl, core.freshness
 -- The base of every reporting view: price periods with their store and listing, the one place that keeps
 -- subscription prices (PS Plus, EA Access) out of the public price columns, and the one place that applies
 -- the freshness rule (docs/model.md, "When a price is current").
@@ -60,9 +60,7 @@ select
     case when listing_region.listing_id is null then listing.url else listing_region.url end as url,
     listing.listing_id,
     listing.game_id,
-    period.price_period_id,
-    period.previous_price,
-    period.drop_percent
+    period.price_period_id
 from period
 join listing on listing.listing_id = period.listing_id
 left join core.listing_region as listing_region

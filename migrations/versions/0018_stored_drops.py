@@ -49,7 +49,8 @@ comment on column core.price_history.previous_price is
 comment on column core.price_history.drop_percent is
     'How far the price fell from previous_price, in percent of it, rounded to 0.1; null unless it fell';
 """ + FILL_PREVIOUS_PRICES + r"""
-create index price_history_drop_idx on core.price_history (drop_percent desc nulls last, valid_from desc)
+-- In the order "the biggest drops, newest first" asks for (`order by drop_percent desc, changed_at desc`).
+create index price_history_drop_idx on core.price_history (drop_percent desc, valid_from desc)
     where drop_percent is not null;
 """
 
