@@ -20,7 +20,7 @@ BENCH_REGIONS = tuple(REGIONS)[:3]
 GENERATED_TABLES = ("core.game", "core.listing", "core.price_history")
 # The periods are written past the ETL, so their previous prices and drops are filled as revision 0018 fills a
 # database's existing periods (timed: that is the revision's cost at this size).
-FILL_PREVIOUS_PRICES = import_module("migrations.versions.0018_stored_drops").FILL_PREVIOUS_PRICES
+FILL_PREVIOUS_PRICES = import_module("migrations.versions.0018_report_queries").FILL_PREVIOUS_PRICES
 
 GAMES = """
 insert into core.game (game_id, normalized_title, title, base_game_id)

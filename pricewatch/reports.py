@@ -38,8 +38,9 @@ class Report:
         return orders[sort]
     # A view that ranks rows: the function(store, region) that filters before ranking, for --store/--region.
     ranked_in: str | None = None
-    # --game first finds the keys whose titles contain the text: (key column, reporting view of key and title).
-    # A superset of what game_column matches, small to scan, so only those rows' periods are read.
+    # --game first finds the keys whose titles contain the text: (key column, reporting view of key, title and
+    # title_trigrams), through the titles' GIN indexes; a superset of what game_column matches, so only those
+    # rows' periods are read.
     titled_by: tuple[str, str] | None = None
 
 
@@ -122,10 +123,12 @@ def query(name: str, filters: Filters) -> tuple[sql.Composable, list]:
         params.append(filters.game)
         if report.titled_by:
             key, titles = report.titled_by
-            conditions.append(sql.SQL("{key} = any(array(select {key} from {titles} where {matches}))").format(
+            conditions.append(sql.SQL(
+                "{key} = any(array(select {key} from {titles}"
+                " where title_trigrams @> reporting.title_search_trigrams(%s) and {matches}))").format(
                 key=sql.Identifier(key), titles=sql.Identifier("reporting", titles),
                 matches=contains(sql.Identifier("title"))))
-            params.append(filters.game)
+            params += [filters.game, filters.game]
     for option, column in (("--store", "store"), ("--region", "region")):
         if getattr(filters, column) and column not in report.columns:
             raise PricewatchError(f"{option} does not apply to {name}")

@@ -130,7 +130,7 @@ def test_the_etl_stores_each_periods_previous_public_price_and_drop(admin, stagi
     if runs == "filled-by-revision-0018":
         with admin.cursor() as cur:
             cur.execute("update core.price_history set previous_price = null, drop_percent = null")
-            cur.execute(import_module("migrations.versions.0018_stored_drops").FILL_PREVIOUS_PRICES)
+            cur.execute(import_module("migrations.versions.0018_report_queries").FILL_PREVIOUS_PRICES)
     assert rows(admin, """
         select price::text, previous_price::text, drop_percent::text from core.price_history
         order by valid_from, price_period_id""") == stored
@@ -178,6 +178,25 @@ def titled_by_region(admin, staging):
 def test_report_game_matches_the_title_in_the_region(titled_by_region, capsys, name, game, regions):
     out = report(capsys, name, "--game", game, "--format", "json")
     assert sorted({row["region"] for row in json.loads(out)}) == regions
+
+
+@pytest.mark.parametrize("title, part, contains", [
+    ("Hollow Knight", "hollow knight", True),
+    ("Hollow Knight", "LOW KN", True),
+    ("Hollow Knight", "ight", True),
+    ("Hollow Knight", "kn", True),
+    ("Hollow Knight", "", True),
+    ("Hollow Knight", "knight hollow", False),
+    ("ファイナルファンタジーVII リメイク", "ファンタジーvii", True),
+    ("Pokémon Légendes : Arceus", "MON LÉGENDES", True),
+    ("Ωmega Ünïcode", "ünïc", True),
+])
+def test_a_title_containing_a_text_has_all_its_trigrams(admin, title, part, contains):
+    """The GIN prefilter of `--game` is a superset of the exact test: it never loses a title that matches."""
+    assert rows(admin, """
+        select core.title_trigrams(%(title)s) @> reporting.title_search_trigrams(%(part)s),
+               position(lower(%(part)s) in lower(%(title)s)) > 0""", {"title": title, "part": part}) == [
+        (contains, contains)]
 
 
 def test_report_lows_table(history, capsys):
