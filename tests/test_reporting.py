@@ -136,6 +136,18 @@ def test_the_etl_stores_each_periods_previous_public_price_and_drop(admin, stagi
         order by valid_from, price_period_id""") == stored
 
 
+def test_a_period_reopened_after_a_gap_has_its_own_price_before_it(admin, staging):
+    staging.change("413150", days_ago(50).isoformat(), price="14.99", regular_price="14.99")
+    run_etl(admin, "steam")
+    staging.confirm("413150", days_ago(2).isoformat())
+    run_etl(admin, "steam")
+    staging.change("413150", days_ago(1).isoformat(), price="9.99", regular_price="14.99")
+    run_etl(admin, "steam")
+    assert rows(admin, """
+        select price::text, previous_price::text, drop_percent::text from core.price_history
+        order by valid_from""") == [("14.99", None, None), ("14.99", "14.99", None), ("9.99", "14.99", "33.4")]
+
+
 def report(capsys, *argv) -> str:
     assert main(["report", *argv]) == 0
     return capsys.readouterr().out
