@@ -17,7 +17,7 @@ from bench.environment import Stopwatch, arguments, percentile, throwaway_databa
 from bench.listings import WORDS, title_of
 from foundation import database
 from pricewatch import reports
-from pricewatch.price_timeline import TIMELINE
+from pricewatch.price_timeline import STEPS, TIMELINE
 from pricewatch.web.catalogue import BEST_PRICES, SEARCH, search_words
 
 TARGET_MS = 100
@@ -30,7 +30,8 @@ ONE_GAME = {
     "lows of one game (historical_lows)": "select * from reporting.historical_lows where game_id = %(game_id)s",
     "history of one game (price_history)":
         "select * from reporting.price_history where game_id = %(game_id)s order by store, region, valid_from",
-    "timeline of one game (price_timeline, as `chart`)": TIMELINE,
+    "timeline of one game, every day (`chart --format csv`)": TIMELINE,
+    "timeline of one game, its steps (`chart`, the picture)": STEPS,
     "50 biggest drops of 7 days (price_drops_since)":
         "select * from reporting.price_drops_since(7) order by drop_percent desc, changed_at desc limit 50",
 }

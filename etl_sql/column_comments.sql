@@ -31,6 +31,7 @@ begin
             (null, 'listing_id', 'pricewatch id of the listing (core.listing); one per store and store item'),
             (null, 'game_id', 'pricewatch id of the game the listing was matched to (core.game); one game across stores'),
             (null, 'price_period_id', 'pricewatch id of the price period (core.price_history)'),
+            (null, 'title_trigrams', 'The title''s three-character pieces in lower case (core.title_trigrams), GIN-indexed: find titles containing a text with title_trigrams @> reporting.title_search_trigrams(text)'),
             (null, 'game', 'Canonical title of the game (one game across stores, see pricewatch games)'),
             (null, 'all_time_low', 'Lowest public price ever recorded for this listing, region and currency'),
             (null, 'all_time_low_at', 'When the most recent period at the all-time low began'),

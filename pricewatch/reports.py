@@ -38,6 +38,10 @@ class Report:
         return orders[sort]
     # A view that ranks rows: the function(store, region) that filters before ranking, for --store/--region.
     ranked_in: str | None = None
+    # --game first finds the keys whose titles contain the text: (key column, reporting view of key, title and
+    # title_trigrams), through the titles' GIN indexes; a superset of what game_column matches, so only those
+    # rows' periods are read.
+    titled_by: tuple[str, str] | None = None
 
 
 REPORTS = {
@@ -53,27 +57,30 @@ REPORTS = {
                ("price", ("price", "game", "currency")),
                ("discount", ("discount_percent desc", "game", "currency")),
                ("sale-end", ("discount_ends_at", "game", "currency"))),
-        default_kind="game", ranked_in="best_prices_in"),
+        default_kind="game", ranked_in="best_prices_in", titled_by=("game_id", "game_search")),
     "lows": Report(
         "historical_lows", "all-time, 365-day and 90-day lows of every listing and region",
         ("store", "title", "region", "currency", "current_price", "all_time_low", "all_time_low_at", "low_365_days",
          "low_365_days_at", "low_90_days", "low_90_days_at", "at_all_time_low", "store_item_id", "url"),
         ("store", "title", "region", "currency", "current_price", "all_time_low", "all_time_low_at", "low_365_days",
          "low_90_days"),
-        ("title", "store", "region")),
+        ("title", "store", "region"), titled_by=("listing_id", "listing_titles")),
     "drops": Report(
         "price_drops", "price decreases, biggest first",
         ("changed_at", "store", "title", "region", "currency", "old_price", "new_price", "drop_percent",
          "discount_percent", "store_item_id", "url"),
         ("changed_at", "store", "title", "region", "currency", "old_price", "new_price", "drop_percent"),
-        ("drop_percent desc", "changed_at desc", "store", "title"), days_column="changed_at"),
+        # Never null, so nulls first changes nothing but matches the index of drops (biggest, newest first).
+        ("drop_percent desc nulls first", "changed_at desc nulls first", "store", "title"), days_column="changed_at",
+        titled_by=("listing_id", "listing_titles")),
     "history": Report(
         "price_history", "every price period of every listing (valid to empty = current)",
         ("store", "title", "region", "currency", "price", "regular_price", "discount_percent", "subscription",
          "subscription_price", "valid_from", "valid_to", "last_seen_at", "store_item_id"),
         ("store", "title", "region", "currency", "price", "regular_price", "discount_percent", "subscription_price",
          "valid_from", "valid_to"),
-        ("store", "title", "region", "valid_from"), days_column="valid_to"),
+        ("store", "title", "region", "valid_from"), days_column="valid_to",
+        titled_by=("listing_id", "listing_titles")),
     "news": Report(
         "game_news", "posts and articles mentioning each game, newest first",
         ("game", "source", "feed", "published_at", "title", "url", "author", "score", "num_comments", "match_method",
@@ -112,8 +119,16 @@ def query(name: str, filters: Filters) -> tuple[sql.Composable, list]:
     report = REPORTS[name]
     conditions, params = [], []
     if filters.game:
-        conditions.append(sql.SQL("position(lower(%s) in lower({})) > 0").format(sql.Identifier(report.game_column)))
+        conditions.append(contains(sql.Identifier(report.game_column)))
         params.append(filters.game)
+        if report.titled_by:
+            key, titles = report.titled_by
+            conditions.append(sql.SQL(
+                "{key} = any(array(select {key} from {titles}"
+                " where title_trigrams @> reporting.title_search_trigrams(%s) and {matches}))").format(
+                key=sql.Identifier(key), titles=sql.Identifier("reporting", titles),
+                matches=contains(sql.Identifier("title"))))
+            params += [filters.game, filters.game]
     for option, column in (("--store", "store"), ("--region", "region")):
         if getattr(filters, column) and column not in report.columns:
             raise PricewatchError(f"{option} does not apply to {name}")
@@ -162,9 +177,16 @@ def query(name: str, filters: Filters) -> tuple[sql.Composable, list]:
     return statement, params
 
 
+def contains(column: sql.Composable) -> sql.Composable:
+    """`--game TEXT`: the column contains the text, in any case (the text as the next parameter)."""
+    return sql.SQL("position(lower(%s) in lower({})) > 0").format(column)
+
+
 def order_term(term: str) -> sql.Composable:
-    column, _, direction = term.partition(" ")
-    return sql.SQL("{} {} nulls last").format(sql.Identifier(column), sql.SQL("desc" if direction == "desc" else "asc"))
+    """"column [desc] [nulls first]": ascending and nulls last unless the term says otherwise."""
+    column, *modifiers = term.split(" ")
+    return sql.SQL("{} {} nulls {}").format(sql.Identifier(column), sql.SQL("desc" if "desc" in modifiers else "asc"),
+                                           sql.SQL("first" if "first" in modifiers else "last"))
 
 
 def fetch(name: str, filters: Filters = Filters(), url: str | None = None) -> list[tuple]:

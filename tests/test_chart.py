@@ -7,6 +7,7 @@ import pytest
 from etl_fixtures import rows, run_etl
 
 from pricewatch.cli import main
+from pricewatch.price_timeline import timeline
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -57,6 +58,28 @@ def test_timeline_starts_at_most_ten_years_back(admin, staging):
     staging.change("367520", "1900-01-01T00:00:00Z", price="9.99", regular_price="9.99")
     run_etl(admin, "steam")
     assert rows(admin, "select count(*), min(day) = current_date - 3652 from reporting.price_timeline") == [(3653, True)]
+
+
+@pytest.mark.parametrize("changes", [
+    [("2026-01-01T12:00:00Z", "14.99", "USD"), ("2026-01-03T08:00:00Z", "7.49", "USD")],
+    [("2026-01-01T12:00:00Z", "14.99", "USD"), ("2026-01-02T12:00:00Z", None, None),
+     ("2026-01-05T12:00:00Z", "9.99", "USD")],
+    [("2026-01-01T12:00:00Z", "14.99", "USD"), ("2026-01-04T12:00:00Z", "12.99", "EUR"),
+     ("2026-01-06T12:00:00Z", "9.99", "USD")],
+], ids=["a-discount", "not-for-sale-between", "another-currency-between"])
+def test_the_steps_a_chart_draws_carried_forward_are_the_timeline(admin, staging, changes):
+    for at, price, currency in changes:
+        staging.change("367520", at, price=price, currency=currency, regular_price=price)
+    run_etl(admin, "steam")
+    every_day, steps = (timeline(admin, 1, every_day=every) for every in (True, False))
+    assert len(steps) < len(every_day)
+    carried = {}
+    for row in every_day:
+        line = (row["listing_id"], row["region"], row["currency"])
+        step = next((step for step in steps if (step["listing_id"], step["region"], step["currency"]) == line
+                     and step["day"] == row["day"]), None)
+        carried[line] = step or {**carried[line], "day": row["day"]}
+        assert carried[line] == row
 
 
 @pytest.mark.slow

@@ -2,6 +2,7 @@
 import csv
 import io
 import json
+from importlib import import_module
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -103,6 +104,50 @@ def test_a_drop_is_from_the_previous_public_price_in_the_same_currency(admin, st
     assert rows(admin, "select old_price::text, new_price::text from reporting.price_drops_since(15)") == drops
 
 
+@pytest.mark.parametrize("runs", ["one-run", "a-run-per-change", "filled-by-revision-0018"])
+@pytest.mark.parametrize("states, stored", [
+    # (days ago, price, currency, subscription) of one listing and region, oldest first -> per period:
+    # (price, previous_price, drop_percent) as etl.append_price_periods stores them.
+    ([(10, "20.00", "USD", None)], [("20.00", None, None)]),
+    ([(20, "10.00", "USD", None), (10, "15.00", "USD", None)], [("10.00", None, None), ("15.00", "10.00", None)]),
+    ([(30, "20.00", "USD", None), (20, "5.00", "USD", "PS_PLUS"), (10, "10.00", "USD", None)],
+     [("20.00", None, None), ("5.00", None, None), ("10.00", "20.00", "50.0")]),
+    ([(30, "20.00", "USD", None), (20, "15.00", "EUR", None), (10, "10.00", "USD", None)],
+     [("20.00", None, None), ("15.00", None, None), ("10.00", "20.00", "50.0")]),
+    ([(30, "20.00", "USD", None), (20, None, "USD", None), (10, "15.00", "USD", None)],
+     [("20.00", None, None), (None, None, None), ("15.00", "20.00", "25.0")]),
+    ([(20, "30.00", "USD", None), (10, "20.00", "USD", None), (10, "15.00", "USD", None)],
+     [("30.00", None, None), ("20.00", "30.00", "33.3"), ("15.00", "20.00", "25.0")]),
+], ids=["first-price", "a-rise", "after-subscription-only", "after-a-currency-change", "after-not-for-sale",
+        "at-the-same-instant-as-another-change"])
+def test_the_etl_stores_each_periods_previous_public_price_and_drop(admin, staging, states, stored, runs):
+    for days, price, currency, subscription in states:
+        staging.change("367520", days_ago(days).isoformat(), price=price, currency=currency, subscription=subscription,
+                       regular_price=price)
+        if runs == "a-run-per-change":
+            run_etl(admin, "steam")
+    run_etl(admin, "steam")
+    if runs == "filled-by-revision-0018":
+        with admin.cursor() as cur:
+            cur.execute("update core.price_history set previous_price = null, drop_percent = null")
+            cur.execute(import_module("migrations.versions.0018_report_queries").FILL_PREVIOUS_PRICES)
+    assert rows(admin, """
+        select price::text, previous_price::text, drop_percent::text from core.price_history
+        order by valid_from, price_period_id""") == stored
+
+
+def test_a_period_reopened_after_a_gap_has_its_own_price_before_it(admin, staging):
+    staging.change("413150", days_ago(50).isoformat(), price="14.99", regular_price="14.99")
+    run_etl(admin, "steam")
+    staging.confirm("413150", days_ago(2).isoformat())
+    run_etl(admin, "steam")
+    staging.change("413150", days_ago(1).isoformat(), price="9.99", regular_price="14.99")
+    run_etl(admin, "steam")
+    assert rows(admin, """
+        select price::text, previous_price::text, drop_percent::text from core.price_history
+        order by valid_from""") == [("14.99", None, None), ("14.99", "14.99", None), ("9.99", "14.99", "33.4")]
+
+
 def report(capsys, *argv) -> str:
     assert main(["report", *argv]) == 0
     return capsys.readouterr().out
@@ -125,6 +170,45 @@ def test_report_history_as_a_table_filtered_by_store_region_and_game(history, ca
     out = report(capsys, "history", "--store", "steam", "--region", "us", "--game", "hollow")
     assert "Hollow Knight" in out and "4.99" in out and "GBP" not in out
     assert out.count("14.99") == 5 + 2  # price and regular price of both 14.99 periods, regular price of the rest
+
+
+@pytest.fixture
+def titled_by_region(admin, staging):
+    """One Steam listing under its own title in the US and another in DE, with a drop in each."""
+    for region, title, currency in (("US", "Hollow Knight", "USD"), ("DE", "Der hohle Ritter", "EUR")):
+        for days, price in ((20, "14.99"), (10, "7.49")):
+            staging.change("367520", days_ago(days).isoformat(), region=region, title=title, currency=currency,
+                           price=price, regular_price="14.99")
+    run_etl(admin, "steam")
+    return admin
+
+
+@pytest.mark.parametrize("name", ["lows", "history", "drops"])
+@pytest.mark.parametrize("game, regions", [
+    ("hollow", ["US"]), ("RITTER", ["DE"]), ("h", ["DE", "US"]), ("hollow ritter", []),
+])
+def test_report_game_matches_the_title_in_the_region(titled_by_region, capsys, name, game, regions):
+    out = report(capsys, name, "--game", game, "--format", "json")
+    assert sorted({row["region"] for row in json.loads(out)}) == regions
+
+
+@pytest.mark.parametrize("title, part, contains", [
+    ("Hollow Knight", "hollow knight", True),
+    ("Hollow Knight", "LOW KN", True),
+    ("Hollow Knight", "ight", True),
+    ("Hollow Knight", "kn", True),
+    ("Hollow Knight", "", True),
+    ("Hollow Knight", "knight hollow", False),
+    ("ファイナルファンタジーVII リメイク", "ファンタジーvii", True),
+    ("Pokémon Légendes : Arceus", "MON LÉGENDES", True),
+    ("Ωmega Ünïcode", "ünïc", True),
+])
+def test_a_title_containing_a_text_has_all_its_trigrams(admin, title, part, contains):
+    """The GIN prefilter of `--game` is a superset of the exact test: it never loses a title that matches."""
+    assert rows(admin, """
+        select core.title_trigrams(%(title)s) @> reporting.title_search_trigrams(%(part)s),
+               position(lower(%(part)s) in lower(%(title)s)) > 0""", {"title": title, "part": part}) == [
+        (contains, contains)]
 
 
 def test_report_lows_table(history, capsys):

@@ -1,13 +1,14 @@
 -- Writes a run's price periods into core.price_history.
--- needs revision 0002
+-- needs revision 0018: core.price_history.previous_price, drop_percent
 -- Close (or extend) the open periods first, then open the new ones: the partial unique index on open
--- periods is checked row by row, so both cannot happen in one statement.
+-- periods is checked row by row, so both cannot happen in one statement. The new periods' drops are set
+-- last, once they are all in: a run may open several periods of one listing, each the previous of the next.
 create or replace function etl.append_price_periods(for_source text, after_change_id bigint, upto_change_id bigint)
 returns integer
 language plpgsql
 as $$
 declare
-    periods_opened integer;
+    opened_ids bigint[];
 begin
     update core.price_history as period
     set valid_to = changed.valid_to,
@@ -18,29 +19,58 @@ begin
       and (period.valid_to, period.last_seen_at, period.discount_ends_at)
           is distinct from (changed.valid_to, greatest(period.last_seen_at, changed.last_seen_at), changed.discount_ends_at);
 
-    insert into core.price_history (
-        listing_id, region, currency, price, regular_price, discount_percent, is_free, subscription,
-        discount_ends_at, valid_from, valid_to, last_seen_at, opened_by_change_id
+    with opened_period as (
+        insert into core.price_history (
+            listing_id, region, currency, price, regular_price, discount_percent, is_free, subscription,
+            discount_ends_at, valid_from, valid_to, last_seen_at, opened_by_change_id
+        )
+        select
+            opened.listing_id,
+            opened.region,
+            opened.currency,
+            opened.price,
+            opened.regular_price,
+            opened.discount_percent,
+            opened.is_free,
+            opened.subscription,
+            opened.discount_ends_at,
+            opened.valid_from,
+            opened.valid_to,
+            opened.last_seen_at,
+            opened.opened_by_change_id
+        from etl.price_period_changes(for_source, after_change_id, upto_change_id) as opened
+        where opened.price_period_id is null
+        returning price_period_id
     )
-    select
-        opened.listing_id,
-        opened.region,
-        opened.currency,
-        opened.price,
-        opened.regular_price,
-        opened.discount_percent,
-        opened.is_free,
-        opened.subscription,
-        opened.discount_ends_at,
-        opened.valid_from,
-        opened.valid_to,
-        opened.last_seen_at,
-        opened.opened_by_change_id
-    from etl.price_period_changes(for_source, after_change_id, upto_change_id) as opened
-    where opened.price_period_id is null;
+    select coalesce(array_agg(price_period_id), '{}') into opened_ids from opened_period;
 
-    get diagnostics periods_opened = row_count;
-    return periods_opened;
+    -- The previous public price in the same currency, across subscription-only, other-currency and
+    -- not-for-sale periods (USD 20, EUR 15, USD 10 is a drop from 20 to 10): one probe of the periods' index
+    -- per opened period, so reporting.price_drops reads a stored drop instead of searching for it.
+    update core.price_history as period
+    set previous_price = previous.price,
+        drop_percent = case when period.price < previous.price
+            then round((previous.price - period.price) * 100 / previous.price, 1) end
+    from core.price_history as opened
+    cross join lateral (
+        select earlier.price
+        from core.price_history as earlier
+        where earlier.listing_id = opened.listing_id
+          and earlier.region = opened.region
+          and earlier.currency = opened.currency
+          and earlier.subscription is null
+          and earlier.price is not null
+          and earlier.valid_from <= opened.valid_from
+          and (earlier.valid_from < opened.valid_from or earlier.price_period_id < opened.price_period_id)
+        order by earlier.valid_from desc, earlier.price_period_id desc
+        limit 1
+    ) as previous
+    where opened.price_period_id = any(opened_ids)
+      and opened.subscription is null
+      and opened.price is not null
+      and period.price_period_id = opened.price_period_id;
+
+    return cardinality(opened_ids);
 end;
 $$;
 

@@ -1,5 +1,5 @@
 -- Moves last_seen_at of the price periods that rescrapes confirmed.
--- needs revision 0017: staging.store_listing_confirmation, core.freshness, ops.summary_queue, core.latest_crawl, reporting.current_offer
+-- needs revision 0018: core.price_history.previous_price, staging.store_listing_confirmation, core.freshness, ops.summary_queue, core.latest_crawl, reporting.current_offer
 -- Unchanged rescrapes add no staging row: the loader moves last_seen_at on the latest change and queues the
 -- change in staging.store_listing_confirmation. This step takes the queued changes of the feed files loaded in
 -- the run's window out of the queue and moves last_seen_at of their price periods: work in proportion to
@@ -80,10 +80,12 @@ begin
     reopened as (
         insert into core.price_history (
             listing_id, region, currency, price, regular_price, discount_percent, is_free, subscription,
-            discount_ends_at, valid_from, valid_to, last_seen_at, opened_by_change_id
+            discount_ends_at, valid_from, valid_to, last_seen_at, opened_by_change_id, previous_price
         )
+        -- The same price again: its previous public price is its own, never a drop.
         select listing_id, region, currency, price, regular_price, discount_percent, is_free, subscription,
-            discount_ends_at, valid_to, null, valid_to, returned_by_change_id
+            discount_ends_at, valid_to, null, valid_to, returned_by_change_id,
+            case when subscription is null then price end
         from moved
         where back_after_gap
     ),

@@ -28,7 +28,9 @@ def run(args) -> int:
     with contextlib.closing(database.connect(role="pricewatch_reader")) as conn, migrated():
         with conn.cursor() as cur:
             game = find_game(cur, args.title)
-        rows = timeline(conn, game.game_id, args.region.upper() if args.region else None)
+        # CSV gives every day; the picture needs only the days its lines step.
+        rows = timeline(conn, game.game_id, args.region.upper() if args.region else None,
+                        every_day=args.format == "csv")
     if not rows:
         where = f" in {args.region.upper()}" if args.region else ""
         raise PricewatchError(f"no prices of {game.title}{where} yet")
