@@ -15,7 +15,7 @@ feed_plan         what each valid record is for its listing: new change, unchang
 from psycopg2 import sql
 
 import contracts
-from loader.contract_checks import Value, clock_checks, field_columns, reason_case, value_checks
+from loader.contract_checks import field_columns, reason_case
 from loader.spec import INTEGER_TYPES, Column, FeedSpec
 
 
@@ -95,21 +95,15 @@ COPY_FINGERPRINTS = "copy feed_fingerprint (line_number, line_hash, observed_tex
 
 
 def match_lines(spec: FeedSpec) -> sql.Composable:
-    """feed_match: the lines whose fingerprint is a latest state's, at the line's own observed-at time, which
-    must pass the contract's checks for that field like any parsed value. Returns the other lines' numbers
-    (new listings, changes, lines without a fingerprint or with a bad time), which are decoded instead."""
-    schema = contracts.schema(spec.contract)
-    field = spec.observed_at.field
-    observed = Value(sql.SQL("to_jsonb(line.observed_text)"), field, text=sql.SQL("line.observed_text"),
-                     json_type=sql.Literal("string"))
-    valid = sql.SQL(" and ").join(sql.SQL("not coalesce({}, false)").format(bad)
-                                  for bad, _ in value_checks(observed, schema["properties"][field], schema)
-                                  + clock_checks(observed))
+    """feed_match: the lines whose fingerprint is a latest state's, at the line's own observed-at time (which
+    the first pass took only when it passed the contract's rules for that field, clock checks included: see
+    loader.feed_rows.first_pass_fingerprint), so this is a plain join. Returns the other lines' numbers (new
+    listings, changes, lines without a fingerprint or with a bad time), which are decoded instead."""
     return sql.SQL("""
 with looked_up as (
     select line.line_number, {latest_keys}, latest.change_id, line.observed_text
     from feed_fingerprint as line
-    left join {table} as latest on latest.line_hash = line.line_hash and latest.is_latest and {valid}
+    left join {table} as latest on latest.line_hash = line.line_hash and latest.is_latest
 ),
 matched as (
     insert into feed_match (line_number, {keys}, change_id, {observed_at})
@@ -119,8 +113,7 @@ matched as (
 )
 select line_number from looked_up where change_id is null order by 1
 """).format(latest_keys=names(spec.key, "latest"), keys=names(spec.key), table=sql.Identifier(*spec.table),
-            valid=valid, observed_at=sql.Identifier(spec.observed_at.name),
-            observed_type=sql.SQL(spec.observed_at.sql_type))
+            observed_at=sql.Identifier(spec.observed_at.name), observed_type=sql.SQL(spec.observed_at.sql_type))
 
 
 def confirm_lone_lines(spec: FeedSpec, feed_file_id: int) -> sql.Composable:
