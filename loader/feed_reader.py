@@ -106,7 +106,7 @@ def line_rows(block: bytes, first_number: int, fingerprint: LineFingerprint | No
 
 
 def fingerprint_rows(block: bytes, first_number: int, fingerprint: LineFingerprint) -> bytes:
-    """COPY rows `line_number, line_hash, observed_text` for a block of whole lines, without their text: null
+    """COPY rows `line_number, line_hash, observed-at value` for a block of whole lines, without their text: null
     columns for a line without an unambiguous fingerprint (a read error, a blank line, an ambiguous value)."""
     clean = is_clean(block)
     return b"".join(b"%d%b\n" % (number, fingerprint.columns(line) if clean or read_error(line) is None

@@ -6,7 +6,7 @@ feed_record       each non-blank line checked against the contract and typed, or
                   take the lines Python leaves undecided
 feed_line         lines as text, numbered by the reader: only the lines the SQL checks decide, rejects (with
                   their reason as read_error) and the lines of later rejects (for ops.load_reject)
-feed_fingerprint  a rescrape's first pass: every line's number, fingerprint and observed-at text, no text
+feed_fingerprint  a rescrape's first pass: every line's number, fingerprint and observed-at time, no text
 feed_match        the lines whose fingerprint is a latest state's (with a valid observed-at): that state's
                   listing and change_id, and the line's observed-at
 feed_confirmation how many matched lines of each source were pure confirmations (unchanged, never planned)
@@ -63,7 +63,7 @@ def matching_tables(spec: FeedSpec) -> sql.Composable:
 create temp table feed_fingerprint (
     line_number bigint not null,
     line_hash uuid,
-    observed_text text
+    {observed_at} {observed_type}
 ) on commit drop;
 create temp table feed_match (
     line_number bigint not null,
@@ -91,7 +91,11 @@ def copy_records(spec: FeedSpec) -> sql.Composable:
         columns=names(spec.columns), line_hash=line_hash)
 
 
-COPY_FINGERPRINTS = "copy feed_fingerprint (line_number, line_hash, observed_text) from stdin"
+def copy_fingerprints(spec: FeedSpec) -> sql.Composable:
+    """COPY of a rescrape's first pass; the observed-at values are typed as they arrive (the first pass takes
+    only values PostgreSQL reads as Python does, see loader.contract_validator)."""
+    return sql.SQL("copy feed_fingerprint (line_number, line_hash, {}) from stdin").format(
+        sql.Identifier(spec.observed_at.name))
 
 
 def match_lines(spec: FeedSpec) -> sql.Composable:
@@ -101,19 +105,19 @@ def match_lines(spec: FeedSpec) -> sql.Composable:
     listings, changes, lines without a fingerprint or with a bad time), which are decoded instead."""
     return sql.SQL("""
 with looked_up as (
-    select line.line_number, {latest_keys}, latest.change_id, line.observed_text
+    select line.line_number, {latest_keys}, latest.change_id, line.{observed_at}
     from feed_fingerprint as line
     left join {table} as latest on latest.line_hash = line.line_hash and latest.is_latest
 ),
 matched as (
     insert into feed_match (line_number, {keys}, change_id, {observed_at})
-    select line_number, {keys}, change_id, observed_text::{observed_type}
+    select line_number, {keys}, change_id, {observed_at}
     from looked_up
     where change_id is not null
 )
 select line_number from looked_up where change_id is null order by 1
 """).format(latest_keys=names(spec.key, "latest"), keys=names(spec.key), table=sql.Identifier(*spec.table),
-            observed_at=sql.Identifier(spec.observed_at.name), observed_type=sql.SQL(spec.observed_at.sql_type))
+            observed_at=sql.Identifier(spec.observed_at.name))
 
 
 def confirm_lone_lines(spec: FeedSpec, feed_file_id: int) -> sql.Composable:
