@@ -108,10 +108,11 @@ def line_rows(block: bytes, first_number: int, fingerprint: LineFingerprint | No
 def fingerprint_rows(block: bytes, first_number: int, fingerprint: LineFingerprint) -> bytes:
     """COPY rows `line_number, line_hash, observed-at value` for a block of whole lines, without their text: null
     columns for a line without an unambiguous fingerprint (a read error, a blank line, an ambiguous value)."""
-    clean = is_clean(block)
-    return b"".join(b"%d%b\n" % (number, fingerprint.columns(line) if clean or read_error(line) is None
-                                  else NO_FINGERPRINT)
-                    for number, line in enumerate(block.split(b"\n")[:-1], first_number))
+    lines = block.split(b"\n")[:-1]
+    if is_clean(block):
+        return fingerprint.rows(lines, first_number)
+    return b"".join(b"%d%b\n" % (number, fingerprint.columns(line) if read_error(line) is None else NO_FINGERPRINT)
+                    for number, line in enumerate(lines, first_number))
 
 
 def line_row(number: int, line: bytes, fingerprint: LineFingerprint | None, error: str | None = None) -> bytes:

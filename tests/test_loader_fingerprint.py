@@ -18,7 +18,7 @@ DAY2 = "2026-11-02T10:00:00Z"
 LINE = json.dumps(listing(scraped_at=AT)).encode()
 
 
-@pytest.mark.parametrize("line, value", [
+FINGERPRINT_CASES = [
     (LINE, AT),
     (json.dumps(listing(scraped_at=AT), separators=(",", ":")).encode(), AT),
     (b'{"source": "gog", "scraped_at" :\t"2026-11-01T10:00:00+01:00", "price": "1.99"}', "2026-11-01T10:00:00+01:00"),
@@ -38,7 +38,10 @@ LINE = json.dumps(listing(scraped_at=AT)).encode()
     (LINE + b"\r", AT),
     (LINE + b"  \t", AT),
     (b"\xef\xbb\xbf" + LINE, AT),
-])
+]
+
+
+@pytest.mark.parametrize("line, value", FINGERPRINT_CASES)
 def test_fingerprint_value(line, value):
     columns = LineFingerprint("scraped_at").columns(line)
     if value is None:
@@ -46,6 +49,14 @@ def test_fingerprint_value(line, value):
     else:
         digest, found = columns[1:].split(b"\t")
         assert (len(digest), found.decode()) == (32, value)
+
+
+@pytest.mark.parametrize("fingerprint", [LineFingerprint("scraped_at"), first_pass_fingerprint(STORE_LISTING)],
+                         ids=["any value", "first pass"])
+def test_a_blocks_fingerprint_rows_are_its_lines_fingerprints(fingerprint):
+    lines = [line for line, _ in FINGERPRINT_CASES] + [json.dumps(listing(scraped_at="2062-01-01T00:00:00Z")).encode()]
+    assert fingerprint.rows(lines, 5) == b"".join(
+        b"%d%b\n" % (number, fingerprint.columns(line)) for number, line in enumerate(lines, 5))
 
 
 @pytest.mark.parametrize("value, taken", [
