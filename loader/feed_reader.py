@@ -6,14 +6,13 @@ catches what PostgreSQL text cannot hold: NUL bytes and invalid UTF-8 become row
 line made visible (undecodable bytes as \\xNN). With a `LineFingerprint`, each clean line also carries its
 fingerprint and observed-at text; `fingerprint_rows` gives those two alone, for a rescrape's first pass.
 `*.tmp` files are still being written and are never read. Gzip is decompressed by python-isal (ISA-L's
-inflate, about twice zlib's speed) in a thread of its own, which runs beside the line work since it
-releases the GIL.
+inflate, twice zlib's speed here), a drop-in for the standard library's GzipFile.
 """
 import hashlib
 import json
 from pathlib import Path
 
-from isal import igzip_threaded
+from isal import igzip
 from isal.igzip_lib import IsalError
 
 from foundation.errors import PricewatchError
@@ -23,8 +22,6 @@ LINE_SUFFIXES = (".jl", ".jsonl", ".jl.gz", ".jsonl.gz")
 ARRAY_SUFFIXES = (".json",)
 SIDECAR_SUFFIX = ".stats.json"
 CHUNK_BYTES = 8 << 20
-# Blocks the decompressing thread hands over (isal's default is 1 MB).
-GZIP_BLOCK_BYTES = 4 << 20
 NO_ERROR = b"\t\\N\n"
 
 
@@ -133,17 +130,16 @@ def blocks(path: Path):
             if path.name.endswith(ARRAY_SUFFIXES):
                 yield array_lines(path, raw.read()), raw.tell()
                 return
-            gzipped = path.name.endswith(".gz")
-            with igzip_threaded.open(raw, "rb", block_size=GZIP_BLOCK_BYTES) if gzipped else raw as stream:
-                carry = b""
-                while chunk := stream.read(CHUNK_BYTES):
-                    block = carry + chunk
-                    end = block.rfind(b"\n") + 1
-                    carry = block[end:]
-                    if end:
-                        yield block[:end], raw.tell()
-                if carry:
-                    yield carry + b"\n", raw.tell()
+            stream = igzip.IGzipFile(fileobj=raw) if path.name.endswith(".gz") else raw
+            carry = b""
+            while chunk := stream.read(CHUNK_BYTES):
+                block = carry + chunk
+                end = block.rfind(b"\n") + 1
+                carry = block[end:]
+                if end:
+                    yield block[:end], raw.tell()
+            if carry:
+                yield carry + b"\n", raw.tell()
     except (OSError, EOFError, IsalError) as exc:
         raise PricewatchError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from exc
 
