@@ -15,6 +15,7 @@ from loader.specs import STORE_LISTING
 
 AT = "2026-11-01T10:00:00Z"
 DAY2 = "2026-11-02T10:00:00Z"
+FUTURE = "scraped_at: in the future (more than 15 minutes after the load)"
 LINE = json.dumps(listing(scraped_at=AT)).encode()
 
 
@@ -110,6 +111,26 @@ def test_a_rescrape_in_any_writers_hand_is_taken_by_fingerprint(db_url, tmp_path
         ("2", "2026-11-02 10:00:00+00"), ("413150", "2026-11-02 10:00:00+00")]
 
 
+@pytest.mark.parametrize("at, fingerprinted, last_seen, reasons", [
+    (DAY2, 2, "2026-11-02 10:00:00+00", []),
+    # PostgreSQL reads 24:00:00 as the next midnight; Python leaves such a time to it, so the line is decoded.
+    ("2026-11-01T24:00:00Z", 1, "2026-11-02 00:00:00+00", []),
+    ("2026-11-02T10:00:00+14:00", 2, "2026-11-01 20:00:00+00", []),
+    ("2062-01-01T00:00:00Z", 1, "2026-11-01 10:00:00+00", [FUTURE]),
+    ("2026-11-02T10:00:00", 1, "2026-11-01 10:00:00+00", ["scraped_at: not an ISO 8601 date-time"]),
+], ids=["later", "24:00", "offset", "future", "no offset"])
+def test_a_rescraped_lines_time_is_checked_before_it_is_matched(db_url, tmp_path, at, fingerprinted, last_seen,
+                                                                reasons):
+    with FeedLoader(url=db_url) as loader:
+        loader.load(write_feed(tmp_path / "1.jl", [listing(scraped_at=AT), listing(store_item_id="2", scraped_at=AT)]))
+        result = loader.load(write_feed(tmp_path / "2.jl", [listing(scraped_at=at),
+                                                            listing(store_item_id="2", scraped_at=DAY2)]))
+    assert (result.lines_fingerprinted, result.rows_new, result.rows_rejected) == (fingerprinted, 0, len(reasons))
+    assert rows(db_url, "select last_seen_at::text from staging.store_listing where store_item_id = '413150'") == [
+        (last_seen,)]
+    assert [reason for (reason,) in rows(db_url, "select reason from ops.load_reject")] == reasons
+
+
 def test_an_identical_line_with_an_impossible_time_is_rejected_like_any_record(db_url, tmp_path):
     with FeedLoader(url=db_url) as loader:
         loader.load(write_feed(tmp_path / "1.jl", [listing(scraped_at=AT)]))
@@ -165,7 +186,6 @@ def test_loading_with_fingerprints_gives_what_parsing_every_line_gives(admin, db
 
 A, B = "14.99", "9.99"
 LATER = "2026-11-02T11:00:00Z"
-FUTURE = "scraped_at: in the future (more than 15 minutes after the load)"
 
 
 @pytest.mark.parametrize("lines, counts, queued, history, reasons", [
