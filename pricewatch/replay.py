@@ -143,18 +143,23 @@ def load_routes(paths=None, corpus: Path | None = None) -> list[Route]:
     return routes
 
 
-def recorded_regions(paths=None) -> dict[str, str]:
-    """Source -> the storefront regions its recordings cover ("US,KR"), from each route file's `regions`.
+RECORDED_ARGUMENTS = ("regions", "feeds")
 
-    A replay crawl of other regions would only meet 404s, so `pricewatch run --replay` crawls these.
+
+def recorded_arguments(paths=None) -> dict[str, dict[str, str]]:
+    """Source -> the spider arguments its recordings cover, from each route file's `regions` (storefronts,
+    "US,KR") and `feeds` (news feed URLs).
+
+    A replay crawl of anything else would only meet 404s, so `pricewatch run --replay` crawls these.
     """
     files = sorted(ROUTES_DIR.glob("*.json")) if paths is None else [Path(path) for path in paths]
-    regions = {}
+    arguments = {}
     for path in files:
-        covered = json.loads(path.read_text(encoding="utf-8")).get("regions")
+        document = json.loads(path.read_text(encoding="utf-8"))
+        covered = {name: ",".join(document[name]) for name in RECORDED_ARGUMENTS if document.get(name)}
         if covered:
-            regions[path.stem] = ",".join(covered)
-    return regions
+            arguments[path.stem] = covered
+    return arguments
 
 
 class ReplayServer:

@@ -30,6 +30,14 @@ def test_every_route_file_loads_and_finds_its_recordings(corpus):
     assert any(route.origin.startswith("steam.json") for route in replay.load_routes())
 
 
+def test_recorded_arguments_cover_only_what_is_recorded(corpus):
+    """`run --replay` crawls these; a feed without a route would fail the news crawl with 404s."""
+    arguments = replay.recorded_arguments()
+    assert arguments["steam"] == {"regions": "US,KR"}
+    recorded = {route.url for route in replay.load_routes()}
+    assert set(arguments["news"]["feeds"].split(",")) <= recorded
+
+
 @pytest.mark.parametrize("path, expected_status, expected_start", [
     ("/store.steampowered.com/api/appdetails?appids=413150&cc=kr", 200, b'{"413150"'),
     ("/store.steampowered.com/api/appdetails?cc=kr&l=english&appids=413150", 200, b'{"413150"'),  # extra param

@@ -49,11 +49,10 @@ def run(args) -> int:
         if not spiders:
             raise PricewatchError("the deployed project has no spiders")
         console.print(f"deployed version {version}: {', '.join(spiders)}")
-        regions = spider_regions(args, spiders)
+        arguments = spider_arguments(args, spiders)
         with contextlib.closing(database.connect(role="pricewatch_loader")) as conn:
             jobs = [job for spider in spiders for job in crawl_jobs.schedule(
-                conn, [spider], [node], {"regions": regions[spider]} if spider in regions else {},
-                settings, RUN_SLOT_MINUTES)]
+                conn, [spider], [node], arguments.get(spider, {}), settings, RUN_SLOT_MINUTES)]
             wait_with_progress(console, node, jobs, args.timeout)
             crawl_jobs.sync(conn, [node])
             load_landing(console, url)
@@ -109,13 +108,14 @@ def transform(console, url: str) -> None:
         raise PricewatchError(f"ETL failed for {', '.join(cycle.failed)} (see ops.etl_run)")
 
 
-def spider_regions(args, spiders: list[str]) -> dict[str, str]:
-    """Spider -> regions to crawl: those asked for, else in a replay the regions recorded for each spider."""
+def spider_arguments(args, spiders: list[str]) -> dict[str, dict[str, str]]:
+    """Spider -> arguments: the regions asked for, else in a replay the regions or feeds each spider's
+    recordings cover."""
     from pricewatch import replay
 
     if args.regions:
-        return dict.fromkeys(spiders, ",".join(args.regions).upper())
-    return replay.recorded_regions() if args.replay else {}
+        return dict.fromkeys(spiders, {"regions": ",".join(args.regions).upper()})
+    return replay.recorded_arguments() if args.replay else {}
 
 
 def local_scrapyd(cleanup: contextlib.ExitStack, keep: bool):
