@@ -33,6 +33,7 @@ setup(
             "scrapyd-client>=1.2",
             "psycopg2-binary>=2.9",
             "msgspec>=0.18",
+            "isal>=1.6",
             "sqlalchemy>=2.0",
             "alembic>=1.12",
             "pgserver>=0.1.4",

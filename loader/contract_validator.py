@@ -328,6 +328,7 @@ class ContractValidator:
             if name == spec.observed_at.field:
                 checks.append(clock_check(name))
             self.fields.append((name, tuple(checks)))
+        self.checks = dict(self.fields)
         # Rules across fields, tried once every field passed its own.
         self.record_checks = (price_check(spec.price_rule),) if spec.price_rule else ()
         self.extras = tuple((name, extras) for name, checks in self.fields
@@ -341,6 +342,14 @@ class ContractValidator:
         except msgspec.ValidationError:
             return self.reason(self.plain.decode(line))
         return self.first_broken(record, self.extras) or self.first_contradiction(record), record
+
+    def accepts(self, name: str, value) -> bool:
+        """Whether a value of field `name` breaks none of that field's own rules (rules across fields are not
+        tried); a value left to the SQL checks counts as broken."""
+        try:
+            return self.first_broken(SimpleNamespace(**{name: value}), ((name, self.checks[name]),)) is None
+        except Undecided:
+            return False
 
     def reason(self, document) -> tuple[str | None, object]:
         """Every rule tried in order on a plain decoded document (one the Struct refused)."""

@@ -236,7 +236,7 @@ class FeedLoader:
                 cur.copy_expert(statements.copy_records(spec).as_string(cur), streams, size=COPY_BUFFER)
                 cur.copy_expert(statements.copy_lines(spec), streams.rest(), size=COPY_BUFFER)
             else:
-                cur.copy_expert(statements.COPY_FINGERPRINTS, streams, size=COPY_BUFFER)
+                cur.copy_expert(statements.copy_fingerprints(spec).as_string(cur), streams, size=COPY_BUFFER)
         finally:
             streams.close()
 

@@ -15,12 +15,14 @@ memory, on disk when large) for the second COPY.
 """
 import bisect
 import collections
+import functools
 import multiprocessing
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from foundation.errors import PricewatchError
+from loader.contract_validator import ContractValidator
 from loader.feed_reader import blocks, fingerprint_rows
 from loader.line_fingerprint import LineFingerprint
 from loader.spec import FeedSpec
@@ -40,13 +42,21 @@ class BlockRows:
 
     def __init__(self, spec: FeedSpec, decode: bool):
         self.typed = TypedRows(spec) if decode else None
-        self.fingerprint = LineFingerprint(spec.observed_at.field) if spec.fingerprint_lines else None
+        self.fingerprint = first_pass_fingerprint(spec) if spec.fingerprint_lines and not decode else None
 
     def __call__(self, numbered_block) -> tuple[bytes, bytes, int]:
         block, numbers, position = numbered_block
         if self.typed:
             return *self.typed.rows(block, numbers), position
         return fingerprint_rows(block, numbers, self.fingerprint), b"", position
+
+
+def first_pass_fingerprint(spec: FeedSpec) -> LineFingerprint:
+    """Fingerprints of a rescrape's first pass: only of lines whose observed-at value passes the contract's
+    rules for that field (date-time, clock checks), so the match with the latest states is a plain join and a
+    line with a bad time is decoded and rejected with its reason."""
+    field = spec.observed_at.field
+    return LineFingerprint(field, accepts=functools.partial(ContractValidator(spec).accepts, field))
 
 
 def numbered_blocks(path):

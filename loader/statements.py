@@ -6,7 +6,7 @@ feed_record       each non-blank line checked against the contract and typed, or
                   take the lines Python leaves undecided
 feed_line         lines as text, numbered by the reader: only the lines the SQL checks decide, rejects (with
                   their reason as read_error) and the lines of later rejects (for ops.load_reject)
-feed_fingerprint  a rescrape's first pass: every line's number, fingerprint and observed-at text, no text
+feed_fingerprint  a rescrape's first pass: every line's number, fingerprint and observed-at time, no text
 feed_match        the lines whose fingerprint is a latest state's (with a valid observed-at): that state's
                   listing and change_id, and the line's observed-at
 feed_confirmation how many matched lines of each source were pure confirmations (unchanged, never planned)
@@ -15,7 +15,7 @@ feed_plan         what each valid record is for its listing: new change, unchang
 from psycopg2 import sql
 
 import contracts
-from loader.contract_checks import Value, clock_checks, field_columns, reason_case, value_checks
+from loader.contract_checks import field_columns, reason_case
 from loader.spec import INTEGER_TYPES, Column, FeedSpec
 
 
@@ -63,7 +63,7 @@ def matching_tables(spec: FeedSpec) -> sql.Composable:
 create temp table feed_fingerprint (
     line_number bigint not null,
     line_hash uuid,
-    observed_text text
+    {observed_at} {observed_type}
 ) on commit drop;
 create temp table feed_match (
     line_number bigint not null,
@@ -91,36 +91,33 @@ def copy_records(spec: FeedSpec) -> sql.Composable:
         columns=names(spec.columns), line_hash=line_hash)
 
 
-COPY_FINGERPRINTS = "copy feed_fingerprint (line_number, line_hash, observed_text) from stdin"
+def copy_fingerprints(spec: FeedSpec) -> sql.Composable:
+    """COPY of a rescrape's first pass; the observed-at values are typed as they arrive (the first pass takes
+    only values PostgreSQL reads as Python does, see loader.contract_validator)."""
+    return sql.SQL("copy feed_fingerprint (line_number, line_hash, {}) from stdin").format(
+        sql.Identifier(spec.observed_at.name))
 
 
 def match_lines(spec: FeedSpec) -> sql.Composable:
-    """feed_match: the lines whose fingerprint is a latest state's, at the line's own observed-at time, which
-    must pass the contract's checks for that field like any parsed value. Returns the other lines' numbers
-    (new listings, changes, lines without a fingerprint or with a bad time), which are decoded instead."""
-    schema = contracts.schema(spec.contract)
-    field = spec.observed_at.field
-    observed = Value(sql.SQL("to_jsonb(line.observed_text)"), field, text=sql.SQL("line.observed_text"),
-                     json_type=sql.Literal("string"))
-    valid = sql.SQL(" and ").join(sql.SQL("not coalesce({}, false)").format(bad)
-                                  for bad, _ in value_checks(observed, schema["properties"][field], schema)
-                                  + clock_checks(observed))
+    """feed_match: the lines whose fingerprint is a latest state's, at the line's own observed-at time (which
+    the first pass took only when it passed the contract's rules for that field, clock checks included: see
+    loader.feed_rows.first_pass_fingerprint), so this is a plain join. Returns the other lines' numbers (new
+    listings, changes, lines without a fingerprint or with a bad time), which are decoded instead."""
     return sql.SQL("""
 with looked_up as (
-    select line.line_number, {latest_keys}, latest.change_id, line.observed_text
+    select line.line_number, {latest_keys}, latest.change_id, line.{observed_at}
     from feed_fingerprint as line
-    left join {latest} as latest on latest.line_hash = line.line_hash and {valid}
+    left join {latest} as latest on latest.line_hash = line.line_hash
 ),
 matched as (
     insert into feed_match (line_number, {keys}, change_id, {observed_at})
-    select line_number, {keys}, change_id, observed_text::{observed_type}
+    select line_number, {keys}, change_id, {observed_at}
     from looked_up
     where change_id is not null
 )
 select line_number from looked_up where change_id is null order by 1
 """).format(latest_keys=names(spec.key, "latest"), keys=names(spec.key),
-            latest=sql.Identifier(*spec.latest_state), valid=valid, observed_at=sql.Identifier(spec.observed_at.name),
-            observed_type=sql.SQL(spec.observed_at.sql_type))
+            latest=sql.Identifier(*spec.latest_state), observed_at=sql.Identifier(spec.observed_at.name))
 
 
 def confirm_lone_lines(spec: FeedSpec, feed_file_id: int) -> sql.Composable:
