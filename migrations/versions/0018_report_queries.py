@@ -10,8 +10,9 @@ percent of that price; etl.append_price_periods sets both for the periods it ope
 biggest drops first, so the 50 biggest of a few days stop after the first few thousand drops of any age.
 
 The upgrade fills every existing period in one statement (a window over the public periods of each listing,
-region and currency): 10M periods in about a minute and a half on a busy 2-core machine, see bench/RESULTS.md
-section 10.
+region and currency). At 10M periods on a busy 2-core machine: 87-150 s with only the primary key, 841 s with
+the indexes of a live database (bench/RESULTS.md section 10b); the table holds a dead version of every
+period until vacuum.
 
 `report --game TEXT` (any case, any part of the title) scanned every title: a substring is served by no index,
 and the embedded server has no pg_trgm. core.title_trigrams(title) gives the title's three-character pieces
