@@ -9,7 +9,6 @@ as $$
 begin
     if upto_change_id > after_change_id then
         listings_changed := etl.upsert_listings(for_source, after_change_id, upto_change_id);
-        perform ops.analyze_listings(listings_changed);
         rows_changed := etl.append_price_periods(for_source, after_change_id, upto_change_id);
         perform etl.note_latest_crawls(for_source, after_change_id, upto_change_id);
         perform etl.queue_changed_listings(for_source, after_change_id, upto_change_id);
