@@ -4,8 +4,8 @@ A generated catalogue (bench.catalogue: realistic titles, 5 stores, ~30% of prod
 regions. Day 1 lists everything; each later day ~2% of prices change, ~0.5% of listings are new, ~0.2%
 disappear and ~0.05% are retitled. Each day's feeds land as gzip JSON lines, then `load --landing` and `etl` run
 as their own processes: per day and stage (load, SQL ETL per source, news, game matching, alerts) the seconds
-and peak RSS, and the database size. Then `etl` of the same fixed delta of price changes over a catalogue of
-that many listing-regions and over the full one, twice: in a crawl of the whole catalogue (whose confirmations
+and peak RSS, and the database size. Then `etl` of the same fixed delta of price changes (every region of the
+same number of listings) over a catalogue of that many listing-regions and over the full one, twice: in a crawl of the whole catalogue (whose confirmations
 are work in proportion to the catalogue by design) and alone (the changes' own cost): the ratios. Targets (issue 13): a later day's cycle at 1M
 listing-regions ≤ 10 min on 2 cores, peak RSS of any pricewatch process ≤ 500 MB, fixed-delta ratio ≤ 1.5.
 
@@ -43,11 +43,15 @@ def share(*key) -> float:
 
 @dataclass
 class Catalogue:
-    """Products 0..products-1, listed from day 1 (or from the day they were added); the share of prices that
-    changed on each day (PRICE_CHANGES unless a day said otherwise)."""
+    """Products 0..products-1, listed from day 1 (or from the day they were added). Later days change a share of
+    listing-regions at random; the fixed-delta days change every region of the same `delta_share` of listings,
+    so the fixed delta has one shape at every catalogue size (over 10k listing-regions the delta is every
+    listing, and a random share of listing-regions over 1M would be three times the listings in mostly one
+    region: three times the work done per listing, whatever the code)."""
     listings: list[CatalogueListing] = field(default_factory=list)
     products: int = 0
-    changed_shares: dict[int, float] = field(default_factory=dict)
+    delta_days: tuple[int, ...] = ()
+    delta_share: float = 0.0
 
     def grow_to(self, listing_regions: int) -> None:
         while len(self.listings) * len(REGIONS) < listing_regions:
@@ -55,8 +59,9 @@ class Catalogue:
             self.products += 1
 
     def changes_on(self, listing: CatalogueListing, region: str, day: int) -> bool:
-        return share("change", listing.store, listing.store_item_id, region, day) < self.changed_shares.get(
-            day, PRICE_CHANGES)
+        if day in self.delta_days:
+            return share("delta", listing.store, listing.store_item_id) < self.delta_share
+        return share("change", listing.store, listing.store_item_id, region, day) < PRICE_CHANGES
 
     def price_of(self, listing: CatalogueListing, region: str, day: int) -> tuple[int, int]:
         """(regular, discount percent): the discount moves on the days this listing-region changes."""
@@ -191,8 +196,8 @@ def cycle(url: str, landing: Path, catalogue: Catalogue, day: int, only_changed:
 
 
 def daily_cycles(home: Path, listing_regions: int, days: int, delta: int) -> tuple[list[DayFigures], DayFigures, DayFigures]:
-    """`days` days over a catalogue of `listing_regions`, then a day of ~`delta` price changes in a crawl of the
-    whole catalogue, then one of ~`delta` price changes alone."""
+    """`days` days over a catalogue of `listing_regions`, then a day of ~`delta` price changes (every region of
+    ~`delta` / 3 listings) in a crawl of the whole catalogue, then one of the same listings' next changes alone."""
     catalogue = Catalogue()
     catalogue.grow_to(listing_regions)
     figures = []
@@ -205,8 +210,8 @@ def daily_cycles(home: Path, listing_regions: int, days: int, delta: int) -> tup
             if day > 1:
                 catalogue.grow_to(len(catalogue.listings) * len(REGIONS) * (1 + NEW_LISTINGS))
             figures.append(cycle(url, landing, catalogue, day))
-        catalogue.changed_shares[days + 1] = catalogue.changed_shares[days + 2] = (
-            delta / (len(catalogue.listings) * len(REGIONS)))
+        catalogue.delta_days = (days + 1, days + 2)
+        catalogue.delta_share = delta / (len(catalogue.listings) * len(REGIONS))
         rescraped = cycle(url, landing, catalogue, days + 1)
         changes_only = cycle(url, landing, catalogue, days + 2, only_changed=True)
     return figures, rescraped, changes_only
@@ -225,7 +230,8 @@ def main() -> None:
           flush=True)
     with workspace("daily") as home:
         figures, rescraped_big, changes_big = daily_cycles(home / "big", args.listing_regions, args.days, args.delta)
-    print(f"fixed delta: {args.delta:,} price changes over {args.delta:,} listing-regions", flush=True)
+    print(f"fixed delta: {args.delta:,} price changes (every region of {args.delta // len(REGIONS):,} listings) "
+          f"over {args.delta:,} listing-regions", flush=True)
     with workspace("daily-small") as home:
         _, rescraped_small, changes_small = daily_cycles(home / "small", args.delta, 1, args.delta)
     later = max(figures[1:], key=lambda day: day.cycle_s) if len(figures) > 1 else figures[0]

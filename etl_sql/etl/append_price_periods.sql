@@ -1,8 +1,10 @@
 -- Writes a run's price periods into core.price_history.
 -- needs revision 0018: core.price_history.previous_price, drop_percent
 -- Close (or extend) the open periods first, then open the new ones: the partial unique index on open
--- periods is checked row by row, so both cannot happen in one statement. The new periods' drops are set
--- last, once they are all in: a run may open several periods of one listing, each the previous of the next.
+-- periods is checked row by row, so both cannot happen in one statement. Both read one computation of the
+-- run's periods, kept in a temporary table (closing changes no price state the opened periods follow). The new
+-- periods' drops are set last, once they are all in: a run may open several periods of one listing, each the
+-- previous of the next.
 create or replace function etl.append_price_periods(for_source text, after_change_id bigint, upto_change_id bigint)
 returns integer
 language plpgsql
@@ -10,11 +12,16 @@ as $$
 declare
     opened_ids bigint[];
 begin
+    create temp table run_period on commit drop as
+    select * from etl.price_period_changes(for_source, after_change_id, upto_change_id);
+    -- Without statistics the planner guesses the closing join's rows from the table's pages alone.
+    analyze run_period;
+
     update core.price_history as period
     set valid_to = changed.valid_to,
         last_seen_at = greatest(period.last_seen_at, changed.last_seen_at),
         discount_ends_at = changed.discount_ends_at
-    from etl.price_period_changes(for_source, after_change_id, upto_change_id) as changed
+    from run_period as changed
     where changed.price_period_id = period.price_period_id
       and (period.valid_to, period.last_seen_at, period.discount_ends_at)
           is distinct from (changed.valid_to, greatest(period.last_seen_at, changed.last_seen_at), changed.discount_ends_at);
@@ -38,7 +45,7 @@ begin
             opened.valid_to,
             opened.last_seen_at,
             opened.opened_by_change_id
-        from etl.price_period_changes(for_source, after_change_id, upto_change_id) as opened
+        from run_period as opened
         where opened.price_period_id is null
         returning price_period_id
     )
@@ -70,6 +77,8 @@ begin
       and opened.price is not null
       and period.price_period_id = opened.price_period_id;
 
+    -- One transaction may run several sources.
+    drop table run_period;
     return cardinality(opened_ids);
 end;
 $$;
