@@ -10,19 +10,24 @@ returns integer
 language plpgsql
 as $$
 declare
+    closing_ids bigint[];
     opened_ids bigint[];
 begin
     create temp table run_period on commit drop as
     select * from etl.price_period_changes(for_source, after_change_id, upto_change_id);
-    -- Without statistics the planner guesses the closing join's rows from the table's pages alone.
-    analyze run_period;
+    -- The periods to close named as an array, so they are found through the primary key: joined to the run's
+    -- periods alone, the update hashed every period of the history (1.3 s of steam's 10k-change day at 1M).
+    select coalesce(array_agg(price_period_id), '{}') into closing_ids
+    from run_period
+    where price_period_id is not null;
 
     update core.price_history as period
     set valid_to = changed.valid_to,
         last_seen_at = greatest(period.last_seen_at, changed.last_seen_at),
         discount_ends_at = changed.discount_ends_at
     from run_period as changed
-    where changed.price_period_id = period.price_period_id
+    where period.price_period_id = any(closing_ids)
+      and changed.price_period_id = period.price_period_id
       and (period.valid_to, period.last_seen_at, period.discount_ends_at)
           is distinct from (changed.valid_to, greatest(period.last_seen_at, changed.last_seen_at), changed.discount_ends_at);
 
