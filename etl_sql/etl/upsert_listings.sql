@@ -41,24 +41,25 @@ begin
         description.described_region
     from etl.listing_descriptions(for_source, after_change_id, upto_change_id) as description
     left join core.game as game on game.normalized_title = description.normalized_title
+    left join core.listing as known on known.store = for_source and known.store_item_id = description.store_item_id
+    -- Price-only changes carry the same description: leave those rows alone, and out of the insert, which would
+    -- lock (and so write) each one's row even when it updates nothing (at 1M listing-regions, a page per change).
+    -- Runs of one store queue on its lock, so the rows read here are the rows the conflicts find.
+    where known.listing_id is null
+       or (known.kind, known.title, known.url, known.platforms, known.release_date, known.described_region,
+           known.game_id)
+          is distinct from
+          (description.kind, description.title, description.url, description.platforms, description.release_date,
+           description.described_region, etl.listing_game(known.title, known.game_id, description.title, game.game_id))
     on conflict (store, store_item_id) do update
     set kind = excluded.kind,
         title = excluded.title,
         url = excluded.url,
         platforms = excluded.platforms,
         release_date = excluded.release_date,
-        -- The matcher (pricewatch.games) and people decide a listing's game; only a new title starts over.
-        game_id = case when etl.normalize_title(listing.title) = etl.normalize_title(excluded.title)
-                       then coalesce(listing.game_id, excluded.game_id) else excluded.game_id end,
+        game_id = etl.listing_game(listing.title, listing.game_id, excluded.title, excluded.game_id),
         described_at = excluded.described_at,
-        described_region = excluded.described_region
-    -- Price-only changes carry the same description: leave those rows alone.
-    where (listing.kind, listing.title, listing.url, listing.platforms, listing.release_date, listing.described_region,
-           listing.game_id)
-        is distinct from
-        (excluded.kind, excluded.title, excluded.url, excluded.platforms, excluded.release_date, excluded.described_region,
-         case when etl.normalize_title(listing.title) = etl.normalize_title(excluded.title)
-              then coalesce(listing.game_id, excluded.game_id) else excluded.game_id end);
+        described_region = excluded.described_region;
 
     get diagnostics listings_changed = row_count;
     -- Before the regional rows: planned with the statistics of before a store's first import, their join takes
@@ -66,23 +67,30 @@ begin
     perform ops.analyze_listings(listings_changed);
 
     -- Each region's own title and URL; an older load of a region never overwrites a newer description.
+    -- Unchanged rows stay out of the insert, as the listings' do.
     insert into core.listing_region as listing_region (listing_id, region, title, url, described_at)
-    select
-        listing.listing_id,
-        change.region,
-        (array_agg(change.title order by change.observed_at desc, change.change_id desc)
-            filter (where change.title <> ''))[1],
-        (array_agg(change.url order by change.observed_at desc, change.change_id desc))[1],
-        max(change.observed_at)
-    from etl.new_changes(for_source, after_change_id, upto_change_id) as change
-    join core.listing as listing on listing.store = for_source and listing.store_item_id = change.store_item_id
-    group by listing.listing_id, change.region
+    select regional.listing_id, regional.region, regional.title, regional.url, regional.described_at
+    from (
+        select
+            listing.listing_id,
+            change.region,
+            (array_agg(change.title order by change.observed_at desc, change.change_id desc)
+                filter (where change.title <> '')
+            )[1] as title,
+            (array_agg(change.url order by change.observed_at desc, change.change_id desc))[1] as url,
+            max(change.observed_at) as described_at
+        from etl.new_changes(for_source, after_change_id, upto_change_id) as change
+        join core.listing as listing on listing.store = for_source and listing.store_item_id = change.store_item_id
+        group by listing.listing_id, change.region
+    ) as regional
+    left join core.listing_region as known on known.listing_id = regional.listing_id and known.region = regional.region
+    where known.listing_id is null
+       or (regional.described_at >= known.described_at
+           and (known.title, known.url) is distinct from (coalesce(regional.title, known.title), regional.url))
     on conflict (listing_id, region) do update
     set title = coalesce(excluded.title, listing_region.title),
         url = excluded.url,
-        described_at = excluded.described_at
-    where excluded.described_at >= listing_region.described_at
-      and (listing_region.title, listing_region.url) is distinct from (coalesce(excluded.title, listing_region.title), excluded.url);
+        described_at = excluded.described_at;
 
     return listings_changed;
 end;
