@@ -318,7 +318,8 @@ def plan_changes(spec: FeedSpec) -> sql.Composable:
     next change. change_number counts the changes so far in the file (0 = still confirming the latest row).
 
     Most listings have one record in a file. Their place follows from the latest state alone, so only the
-    listings with several records are sorted for the window functions (sorting every record dominated).
+    listings with several records are sorted for the window functions (sorting every record dominated). The
+    aggregate that finds those listings keeps only them, so joining it back hashes a few listings, not all.
     Records typed in Python come without a content hash: it is computed here, once per record.
     """
     keys = names(spec.key)
@@ -331,9 +332,10 @@ with valid as (
     where reason is null
 ),
 record as (
-    select valid.*, listing.records
+    select valid.*, coalesce(listing.several, false) as several
     from valid
-    join (select {keys}, count(*) as records from valid group by {keys}) as listing using ({keys})
+    left join (select {keys}, true as several from valid group by {keys} having count(*) > 1) as listing
+        using ({keys})
 ),
 latest as (
     select {keys}, change_seq as latest_seq, content_hash as latest_hash, last_seen_at as latest_seen_at
@@ -349,7 +351,7 @@ lone as (
         content_hash is distinct from latest.latest_hash as is_change
     from record
     left join latest using ({keys})
-    where records = 1
+    where not several
 ),
 moment as (
     select record.*, latest.latest_seq, latest.latest_hash, latest.latest_seen_at,
@@ -358,7 +360,7 @@ moment as (
         first_value(line_number) over same_moment as moment_line
     from record
     left join latest using ({keys})
-    where records > 1
+    where several
     window same_moment as (partition by {keys}, observed_at order by line_number)
 ),
 placed as (
