@@ -548,6 +548,7 @@ with seen as (
         max(observed_at) filter (where change_number = 0) as confirmed_at,
         bool_or(outcome = 'new') as has_change
     from feed_plan
+    -- Only listings with a latest state, which their change_seq counts on from.
     where change_seq > change_number
     group by {keys}
 ),
@@ -565,7 +566,7 @@ fresh as (
         {feed_file_id}, {record_content}, plan.content_hash, {feed_file_id}, plan.line_number, record.line_hash
     from feed_plan as plan
     join feed_record as record using (line_number)
-    where plan.outcome = 'new' and plan.{lone_new_listing}
+    where plan.outcome = 'new' and {lone_new_listing}
     returning {keys}, change_id, change_seq, content_hash, line_hash, last_seen_at
 ),
 change as materialized (
