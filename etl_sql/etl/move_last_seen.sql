@@ -31,7 +31,7 @@ begin
     confirmed_period as (
         -- A sighting belongs to the period it falls in: the change's own (a descriptive-only change extends
         -- an earlier start), or the one a return after a gap started.
-        select period.price_period_id, max(confirmed_change.last_seen_at) as last_seen_at,
+        select period.price_period_id, period.valid_from, max(confirmed_change.last_seen_at) as last_seen_at,
             max(confirmed_change.change_id) as change_id
         from confirmed_change
         join core.price_history as period
@@ -39,7 +39,7 @@ begin
             and period.region = confirmed_change.region
             and period.valid_from <= confirmed_change.last_seen_at
             and (period.valid_to is null or confirmed_change.last_seen_at < period.valid_to)
-        group by period.price_period_id
+        group by period.price_period_id, period.valid_from
     ),
     judged_period as (
         -- Seen again after going unseen for longer than the freshness rule allows: the price did not hold
@@ -48,7 +48,9 @@ begin
             period.valid_to is null
                 and confirmed_period.last_seen_at > period.last_seen_at + freshness.stale_after as back_after_gap
         from confirmed_period
-        join core.price_history as period on period.price_period_id = confirmed_period.price_period_id
+        join core.price_history as period
+            on period.price_period_id = confirmed_period.price_period_id
+            and period.valid_from = confirmed_period.valid_from
         cross join core.freshness as freshness
     ),
     moved as (
@@ -58,6 +60,7 @@ begin
             valid_to = case when judged_period.back_after_gap then judged_period.last_seen_at else period.valid_to end
         from judged_period
         where period.price_period_id = judged_period.price_period_id
+          and period.valid_from = judged_period.valid_from
           and period.last_seen_at < judged_period.last_seen_at
         returning period.*, judged_period.back_after_gap, judged_period.change_id as returned_by_change_id
     ),

@@ -1,0 +1,45 @@
+-- Creates the monthly partitions of core.price_history for this month and the next, when missing.
+-- needs revision 0013: core.price_history partitioned by month
+-- Security definer: only the table's owner may add a partition, and the ETL role owns nothing; this function
+-- is all it can do with that right. Cheap when the months exist (two catalog lookups), so every store run
+-- calls it first, committed on its own: creating a partition locks the whole table, which must not last a run.
+-- A month is left to the default partition, where every query still finds its rows, when the table is busy
+-- (lock_timeout; the next run tries again) or when the default partition already holds rows of that month
+-- (creating the partition would have to move them: docs/scaling.md says how).
+create or replace function etl.create_history_partitions()
+returns integer
+language plpgsql
+security definer
+set search_path = pg_catalog, pg_temp
+set timezone = 'UTC'
+set lock_timeout = '2s'
+as $$
+declare
+    month timestamptz;
+    partition_name text;
+    created integer := 0;
+begin
+    for month in
+        select generate_series(date_trunc('month', now()), date_trunc('month', now()) + interval '1 month',
+                               interval '1 month')
+    loop
+        partition_name := 'price_history_' || to_char(month, 'YYYY_MM');
+        continue when to_regclass('core.' || partition_name) is not null
+            or exists (select from core.price_history_default as held
+                       where held.valid_from >= month and held.valid_from < month + interval '1 month');
+        begin
+            execute format(
+                'create table core.%I partition of core.price_history for values from (%L) to (%L) with (fillfactor = 50)',
+                partition_name, month, month + interval '1 month');
+            created := created + 1;
+        exception when lock_not_available or duplicate_table or unique_violation then
+            -- Busy, or a concurrent run created it first.
+            null;
+        end;
+    end loop;
+    return created;
+end;
+$$;
+
+comment on function etl.create_history_partitions() is
+    'Creates the partitions of core.price_history for this month and the next (UTC) when missing; returns how many it created';
