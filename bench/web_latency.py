@@ -69,6 +69,14 @@ cross join lateral (
 ) as price
 """
 
+# What the ETL keeps as it writes the sightings: every store and region was crawled when its open periods
+# were last seen.
+LATEST_CRAWLS = """
+insert into core.latest_crawl (store, region, crawled_at)
+select store, region, now() - interval '2 hours'
+from unnest(%(sources)s::text[]) as store cross join unnest(%(regions)s::text[]) as region
+"""
+
 WATCH_RULES = """
 insert into core.watch_rule (title, anchor_listing_id, currency, below, min_discount, new_low)
 select game.title, game.game_id * %(stores)s + 1, 'USD', 15, null, null from core.game as game where game.game_id = 11
@@ -98,6 +106,7 @@ def generate(url: str, listing_regions: int) -> int:
             steps.run("games", GAMES, {})
             steps.run("listings", LISTINGS, params)
             steps.run("price periods", PERIODS, params)
+        steps.run("latest crawls", LATEST_CRAWLS, params)
         steps.run("watch rules", WATCH_RULES, params)
         cur.execute("set session_replication_role = origin")
         steps.run("vacuum analyze", "vacuum analyze core.game, core.listing, core.price_history")

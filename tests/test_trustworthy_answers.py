@@ -61,6 +61,17 @@ def test_a_listing_unseen_for_longer_than_the_rule_allows_is_not_current(deliste
     assert best(capsys, "--game", "hollow") == [("gog", "US", "9.99")]
 
 
+def test_the_latest_crawl_of_each_store_and_region_is_kept_by_the_etl(delisted, staging):
+    """The freshness rule reads core.latest_crawl, which each run moves to its newest sighting (a change or a
+    confirmation) of the store and region; a store the run did not see keeps its own."""
+    latest = "select store, region, crawled_at from core.latest_crawl order by store, region"
+    assert rows(delisted, latest) == [("gog", "US", days_ago(0)), ("steam", "US", days_ago(0))]
+    staging.confirm("504230", days_ago(-0.01).isoformat())
+    for source in ("steam", "gog"):
+        assert run_etl(delisted, source)["status"] == "succeeded"
+    assert rows(delisted, latest) == [("gog", "US", days_ago(0)), ("steam", "US", days_ago(-0.01))]
+
+
 def test_the_timeline_marks_the_days_a_listing_went_unseen(delisted):
     days = rows(delisted, """
         select (current_date - day), listed, price from reporting.price_timeline

@@ -12,6 +12,7 @@ begin
         perform ops.analyze_listings(listings_changed);
         rows_changed := etl.append_price_periods(for_source, after_change_id, upto_change_id);
     end if;
+    perform etl.note_latest_crawls(for_source, after_change_id, upto_change_id, loaded_after, loaded_upto);
     periods_confirmed := etl.move_last_seen(for_source, loaded_after, loaded_upto);
     if upto_change_id > after_change_id then
         perform etl.prune_superseded_changes(for_source, after_change_id, upto_change_id);

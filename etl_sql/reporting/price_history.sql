@@ -1,5 +1,5 @@
 -- Every price period of every listing and region.
--- needs revision 0010: core.freshness, core.listing_region
+-- needs revision 0011: core.latest_crawl
 -- The base of every reporting view: price periods with their store and listing, the one place that keeps
 -- subscription prices (PS Plus, EA Access) out of the public price columns, and the one place that applies
 -- the freshness rule (docs/model.md, "When a price is current").
@@ -8,15 +8,6 @@ with listing as (
     select listing.*, store.display_name as store_name
     from core.listing as listing
     join core.store as store on store.store = listing.store
-),
-latest_crawl as (
-    -- The newest sighting of any listing of the store in the region stands for its latest crawl; only an
-    -- open period can hold it, as confirmations move the open period's last_seen_at.
-    select listing.store, open_period.region, max(open_period.last_seen_at) as crawled_at
-    from core.price_history as open_period
-    join core.listing as listing on listing.listing_id = open_period.listing_id
-    where open_period.valid_to is null
-    group by listing.store, open_period.region
 ),
 judged_period as (
     select
@@ -28,7 +19,9 @@ judged_period as (
             and period.discount_ends_at < coalesce(period.valid_to, latest_crawl.crawled_at) as sale_ended
     from core.price_history as period
     join core.listing as listing on listing.listing_id = period.listing_id
-    join latest_crawl on latest_crawl.store = listing.store and latest_crawl.region = period.region
+    -- A store and region the ETL has no crawl of (periods written by hand) judges nothing stale.
+    left join core.latest_crawl as latest_crawl
+        on latest_crawl.store = listing.store and latest_crawl.region = period.region
     cross join core.freshness as freshness
 ),
 period as (
