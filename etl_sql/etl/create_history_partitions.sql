@@ -29,8 +29,10 @@ begin
                        where held.valid_from >= month and held.valid_from < month + interval '1 month');
         begin
             execute format(
-                'create table core.%I partition of core.price_history for values from (%L) to (%L) with (fillfactor = 50)',
-                partition_name, month, month + interval '1 month');
+                'create table core.%1$I partition of core.price_history for values from (%2$L) to (%3$L) with (fillfactor = 50);'
+                'comment on table core.%1$I is %4$L',
+                partition_name, month, month + interval '1 month',
+                'Price periods of core.price_history that began in ' || to_char(month, 'YYYY-MM') || ' (UTC)');
             created := created + 1;
         exception when lock_not_available or duplicate_table or unique_violation then
             -- Busy, or a concurrent run created it first.

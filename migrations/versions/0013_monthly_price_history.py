@@ -13,13 +13,13 @@ table is locked while it runs (about a minute per 10M periods, bench/RESULTS.md 
 them back into one table.
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-06
 """
 from migrations.sql_files import execute
 
 revision = "0013"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
@@ -56,6 +56,8 @@ alter table ops.alert_sent add constraint alert_sent_price_period_id_fkey
 # name and bounds as etl.create_history_partitions, which adds the months to come.
 MONTHLY_PARTITIONS = r"""
 create table core.price_history_default partition of core.price_history_rebuilt default with (fillfactor = 50);
+comment on table core.price_history_default is
+    'Price periods of core.price_history that began in a month without a partition of its own';
 do $$
 declare
     month timestamptz;
@@ -68,9 +70,11 @@ begin
         from core.price_history
     loop
         execute format(
-            'create table core.%I partition of core.price_history_rebuilt for values from (%L) to (%L) with (fillfactor = 50)',
+            'create table core.%1$I partition of core.price_history_rebuilt for values from (%2$L) to (%3$L) with (fillfactor = 50);'
+            'comment on table core.%1$I is %4$L',
             'price_history_' || to_char(month at time zone 'UTC', 'YYYY_MM'), month,
-            (month at time zone 'UTC' + interval '1 month') at time zone 'UTC');
+            (month at time zone 'UTC' + interval '1 month') at time zone 'UTC',
+            'Price periods of core.price_history that began in ' || to_char(month at time zone 'UTC', 'YYYY-MM') || ' (UTC)');
     end loop;
 end;
 $$;
