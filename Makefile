@@ -10,7 +10,7 @@ $(BIN)/.installed: setup.py
 	$(BIN)/pip install --quiet -e '.[platform,test]'
 	touch $@
 
-.PHONY: venv run test test-fast bench bench-daily-1m
+.PHONY: venv run test test-fast bench bench-daily-1m bench-partitioning
 venv: $(BIN)/.installed
 
 run: $(BIN)/.installed
@@ -29,3 +29,7 @@ bench: $(BIN)/.installed
 # The daily cycle at 1M listing-regions, 7 days: an hour or more on 2 cores (make bench runs it at 100k).
 bench-daily-1m: $(BIN)/.installed
 	$(BIN)/python -m bench.daily_cycle --listing-regions 1000000
+
+# Monthly partitions of core.price_history against one table at 10M price periods: about half an hour.
+bench-partitioning: $(BIN)/.installed
+	$(BIN)/python -m bench.partitioning
