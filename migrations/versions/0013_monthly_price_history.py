@@ -9,8 +9,8 @@
 - ops.alert_sent keeps its foreign key to the period through the full key: it gains period_valid_from.
 
 The rows are copied in one statement that routes each to its month, inside the migration's transaction: the
-table is locked while it runs (about a minute per 10M periods, bench/RESULTS.md §12). The downgrade copies
-them back into one table.
+table is locked while it runs (112 s for 10M periods on the shared 2-core machine, bench/RESULTS.md §10).
+The downgrade copies them back into one table.
 
 Revision ID: 0013
 Revises: 0011
