@@ -7,7 +7,7 @@ import time
 from foundation import config
 
 BENCHMARKS = ("loader_new", "loader_rescrape", "etl_scaling", "crawl", "storage", "catalogue_crawl", "daily_cycle",
-              "web_latency", "startup")
+              "web_latency", "query_latency", "startup")
 
 
 def main() -> int:

@@ -3,8 +3,11 @@
 Product p is deterministic in p: a Zipf-distributed first word ("The …" 7%, "Super …", franchise names), sequels
 with subtitles ("X 2: Y", "X III"), remasters, editions, DLC ("X - Soundtrack", "X: Season Pass") and bundles
 (67% games, 28% DLC, 5% bundles). About 30% of products are sold in 2–4 stores under slightly different titles
-(case, ™, roman numerals, a dropped "The", another separator, an edition, two words run together). A listing is (store, item, kind, title).
+(case, ™, roman numerals, a dropped "The", another separator, an edition, two words run together), with each
+store's release date format and a port a year late. 3% of games are remakes sold under an earlier product's exact
+title, 12–25 years after it. A listing is (store, item, kind, title, release date).
 """
+import dataclasses
 import functools
 import random
 from dataclasses import dataclass
@@ -29,6 +32,8 @@ EDITIONS = ("Deluxe Edition", "Game of the Year Edition", "GOTY Edition", "Defin
 DLC = ("Soundtrack", "Season Pass", "Expansion Pack", "Artbook", "Costume Pack", "Supporter Pack",
        "Original Soundtrack", "Bonus Content", "Character Pack", "Upgrade Kit")
 ROMAN = {2: "II", 3: "III", 4: "IV", 5: "V"}
+MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+REMAKE_SHARE = 0.03
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,7 @@ class CatalogueListing:
     store_item_id: str
     kind: str
     title: str
+    release_date: str | None = None
 
 
 SYLLABLES = "ka ri to ve la mon dar ex sol quin bra zel tor vin ash mer cal dro fen gul hax".split()
@@ -75,6 +81,11 @@ def game_title(product: int, draw: random.Random) -> str:
     return name
 
 
+def remade(product: int) -> int | None:
+    """The earlier product a remake is sold as, under its exact title."""
+    return product - 7 if product >= 7 and random.Random(f"remake {product}").random() < REMAKE_SHARE else None
+
+
 def product_title(product: int) -> tuple[str, str]:
     """(kind, title) of a product."""
     draw = random.Random(product)
@@ -84,7 +95,28 @@ def product_title(product: int) -> tuple[str, str]:
     if roll < 0.33:
         first = game_title(product - 1, random.Random(product - 1))
         return "bundle", f"{first} + {game_title(product + 1, random.Random(product + 1))} Bundle"
+    if (original := remade(product)) is not None:
+        return "game", game_title(original, random.Random(original))
     return "game", game_title(product, draw)
+
+
+def release_year(product: int) -> int:
+    draw = random.Random(f"released {product}")
+    if (original := remade(product)) is not None:
+        return release_year(original) + draw.randint(12, 25)
+    return draw.randint(1985, 2026)
+
+
+def release_date(store: str, year: int, draw: random.Random) -> str | None:
+    """A release date as each store writes it; Steam says "Coming soon" and eShop gives none at times."""
+    month, day = draw.randint(1, 12), draw.randint(1, 28)
+    if store == "steam":
+        return "Coming soon" if draw.random() < 0.03 else f"{day} {MONTHS[month - 1]}, {year}"
+    if store == "eshop" and draw.random() < 0.1:
+        return None
+    if store == "psstore":
+        return f"{year}-{month:02}-{day:02}T00:00:00Z"
+    return f"{year}-{month:02}-{day:02}"
 
 
 def variant(title: str, draw: random.Random) -> str:
@@ -121,7 +153,9 @@ def store_listings(product: int) -> list[CatalogueListing]:
         store = draw.choices(STORES, STORE_WEIGHTS)[0]
         if store not in stores:
             stores.append(store)
-    return [CatalogueListing(store, f"{product}", kind, title if index == 0 else variant(title, draw))
+    year, dates = release_year(product), random.Random(f"release dates {product}")
+    return [CatalogueListing(store, f"{product}", kind, title if index == 0 else variant(title, draw),
+                             release_date(store, year + (index > 0 and dates.random() < 0.3), dates))
             for index, store in enumerate(stores)]
 
 
@@ -139,4 +173,4 @@ def retitled(listing: CatalogueListing, day: int) -> CatalogueListing:
         title = variant(listing.title, draw)
     else:
         title = product_title(draw.randrange(10 ** 6))[1]
-    return CatalogueListing(listing.store, listing.store_item_id, listing.kind, title)
+    return dataclasses.replace(listing, title=title)

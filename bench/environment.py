@@ -85,6 +85,10 @@ class Stopwatch:
         self.seconds = time.perf_counter() - self.started
 
 
+def percentile(sorted_ms: list[float], share: float) -> float:
+    return sorted_ms[min(len(sorted_ms) - 1, round(share * (len(sorted_ms) - 1)))]
+
+
 def verdict(figure: str, met: bool) -> None:
     """The last line of every benchmark: its key figure and whether the target holds."""
     print(f"{figure} -> target {'met' if met else 'MISSED'}", flush=True)

@@ -7,7 +7,9 @@ import io
 from bench import listings
 from bench.environment import Stopwatch, admin, arguments, throwaway_database, verdict, workspace
 from loader import build_loader
-from loader.feed_rows import CopyStreams, rows_in_process
+from loader.feed_reader import line_rows
+from loader.feed_rows import CopyStreams, numbered_blocks
+from loader.line_fingerprint import LineFingerprint
 from loader.specs import STORE_LISTING
 
 RAW_TABLE = """
@@ -128,9 +130,11 @@ def json_floor_rows_per_second(url: str, path, count: int, raw: float) -> float:
     with admin(url) as cur:
         cur.execute("create temp table bench_line (line_number bigint, raw text not null, read_error text,"
                     " line_hash uuid, observed_text text)")
+        fingerprint = LineFingerprint(STORE_LISTING.observed_at.field)
         with Stopwatch() as watch:
-            cur.copy_expert("copy bench_line from stdin",
-                            CopyStreams(rows_in_process(path, STORE_LISTING, decode=False), streamed=0), size=1 << 20)
+            lines = ((line_rows(block, first_number, fingerprint), b"", position)
+                     for block, first_number, position in numbered_blocks(path))
+            cur.copy_expert("copy bench_line from stdin", CopyStreams(lines, streamed=0), size=1 << 20)
             cur.execute("select count(raw::jsonb) from bench_line")
         cur.execute("drop table bench_line")
     return floor_rows_per_second("JSON input (COPY of the lines + one jsonb parse each)", count, watch.seconds, raw)

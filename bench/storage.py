@@ -28,12 +28,24 @@ def feeds_of_round(directory, count: int, round_number: int, changed_share: floa
     return paths, plain, sum(path.stat().st_size for path in paths)
 
 
-def stored_bytes(url: str) -> dict[str, int]:
+def stored_bytes(url: str) -> dict[tuple[str, str], int]:
+    """Bytes of each table (heap and TOAST) and of each of its indexes, keyed (table, relation)."""
     with admin(url) as cur:
         cur.execute("vacuum analyze")
-        cur.execute("select table_name, pg_total_relation_size(table_name::regclass) from unnest(%s::text[]) as table_name",
-                    (list(TABLES),))
-        return dict(cur.fetchall())
+        cur.execute("""
+            select table_name, table_name, pg_table_size(table_name::regclass)
+            from unnest(%(tables)s::text[]) as table_name
+            union all
+            select table_name, index.indexrelid::regclass::text, pg_relation_size(index.indexrelid)
+            from unnest(%(tables)s::text[]) as table_name
+            join pg_index as index on index.indrelid = table_name::regclass""", {"tables": list(TABLES)})
+        return {(table, relation): size for table, relation, size in cur.fetchall()}
+
+
+def largest_growth(before: dict, after: dict, changes: int, count: int = 4) -> str:
+    """The relations that grew most in a round, in bytes per change of the round."""
+    growth = sorted(((after[key] - before.get(key, 0), key[1]) for key in after), reverse=True)[:count]
+    return ", ".join(f"{relation} {grown / changes:.0f}" for grown, relation in growth)
 
 
 def price_changes(url: str) -> int:
@@ -66,21 +78,25 @@ def main() -> None:
                     path.unlink()
                 run_etl(url)
                 # Crawls are a day apart: autovacuum has long made the last round's dead rows reusable.
-                round_bytes, round_changes = sum(stored_bytes(url).values()), price_changes(url)
+                relations, round_changes = stored_bytes(url), price_changes(url)
+                round_bytes = sum(relations.values())
                 line = f"round {round_number}: {round_bytes / 1e6:.1f} MB for {round_changes:,} price changes"
                 if rounds:
-                    last_bytes, last_changes = rounds[-1]
-                    line += (f", {(round_bytes - last_bytes) / max(round_changes - last_changes, 1):.0f} B per change"
-                             " of the round")
+                    last_bytes, last_changes, last_relations = rounds[-1]
+                    changed = max(round_changes - last_changes, 1)
+                    line += (f", {(round_bytes - last_bytes) / changed:.0f} B per change of the round (most: "
+                             f"{largest_growth(last_relations, relations, changed)})")
                 print(line)
-                rounds.append((round_bytes, round_changes))
-        sizes = stored_bytes(url)
+                rounds.append((round_bytes, round_changes, relations))
+        relations = stored_bytes(url)
         changes = price_changes(url)
-    total = sum(sizes.values())
-    for table, size in sizes.items():
-        print(f"{table}: {size / 1e6:.1f} MB (with indexes)")
+    total = sum(relations.values())
+    for table in TABLES:
+        own = {relation: size for (owner, relation), size in relations.items() if owner == table}
+        print(f"{table}: {sum(own.values()) / 1e6:.1f} MB with indexes ("
+              + ", ".join(f"{relation} {size / 1e6:.1f}" for relation, size in own.items()) + ")")
     per_change = total / changes
-    first_bytes, first_changes = rounds[0]
+    first_bytes, first_changes, _ = rounds[0]
     rescrape_per_change = (total - first_bytes) / max(changes - first_changes, 1)
     print(f"{changes:,} price changes stored in {total / 1e6:.1f} MB: {per_change:.0f} B per change; "
           f"the rescrapes' {changes - first_changes:,} changes took {rescrape_per_change:.0f} B each")

@@ -189,9 +189,10 @@ def price_checks(rule: PriceRule) -> list:
     return [
         (sql.SQL("{} and {}::numeric > {}::numeric").format(both_prices, price.text, regular.text),
          literal_reason(f"{rule.price}: above {rule.regular_price}")),
-        # A discount of 0 states none (the spiders' default when a store gives no figure), so it is not compared.
-        (sql.SQL("{} and {} = 'number' and {} > 0 and {}::numeric > 0 and abs({} - {}) > {}").format(
-            both_prices, discount.type, stated, regular.text, stated, implied, sql.Literal(DISCOUNT_ROUNDING)),
+        # A stated 0 is compared too: "0% off" at half the regular price is a contradiction, not a missing figure
+        # (a store's price a cent below its regular price is 0% off within the rounding).
+        (sql.SQL("{} and {} = 'number' and {}::numeric > 0 and abs({} - {}) > {}").format(
+            both_prices, discount.type, regular.text, stated, implied, sql.Literal(DISCOUNT_ROUNDING)),
          sql.SQL("{} || {} || {} || round({}) || '% off)'").format(
              literal_reason(f"{rule.discount_percent}: "), discount.text,
              literal_reason(f" does not match {rule.price} and {rule.regular_price} ("), implied)),

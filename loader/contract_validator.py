@@ -252,7 +252,7 @@ def price_check(rule: PriceRule):
         both_prices = isinstance(price, str) and isinstance(regular, str)
         if both_prices and Decimal(price) > Decimal(regular):
             return f"{rule.price}: above {rule.regular_price}"
-        if both_prices and json_type(discount) == "number" and discount > 0 and Decimal(regular) > 0:
+        if both_prices and json_type(discount) == "number" and Decimal(regular) > 0:
             implied = (Decimal(regular) - Decimal(price)) * 100 / Decimal(regular)
             if abs(discount - implied) > DISCOUNT_ROUNDING:
                 if not isinstance(discount, int):

@@ -2,15 +2,16 @@
 
 Per file: the ledger row (its unique sha256 makes a second load of the same content a no-op, even when two
 loaders race), then the records into a temporary table, one of two ways:
-- a file mostly made of latest states seen again (a rescrape; judged on its first lines): its lines are
-  COPY'd as text with their fingerprints, one statement takes the lines that repeat a latest state
-  (loader.line_fingerprint) without parsing them, and the SQL checks type the others;
-- any other file: its lines are decoded, checked and typed in Python (loader.typed_rows, in a second
-  process for big files) while the database COPYs the typed rows; the SQL checks take only what Python
-  leaves undecided.
-Then advisory locks on the file's sources (the ETL takes the same ones), and set-based statements that
-place the records in each listing's history, write the changes and rejects, and close the ledger row.
-A crash at any point rolls everything back; the rerun loads the file completely.
+- a file mostly made of latest states seen again (a rescrape; judged on its first lines): a first pass COPYs
+  only each line's number and fingerprint (loader.line_fingerprint), one statement matches them with the
+  latest states, and a second pass decodes only the lines left unmatched (read again by line number);
+- any other file: its lines are decoded, checked and typed in Python (loader.typed_rows, in worker
+  processes for big files) while the database COPYs the typed rows.
+Either way the SQL checks take only what Python leaves undecided. Then advisory locks on the file's sources
+(the ETL takes the same ones); a rescrape's pure confirmations (a listing's only line, later than its latest
+state) move last seen times in one statement, and its other matched lines take their state's values; then
+set-based statements place the records in each listing's history, write the changes and rejects, and close
+the ledger row. A crash at any point rolls everything back; the rerun loads the file completely.
 """
 import io
 import logging
@@ -55,6 +56,8 @@ class LoadResult:
     already_loaded_at: datetime | None = None
     # Lines taken by fingerprint as a latest state seen again, without being parsed (see loader.line_fingerprint).
     lines_fingerprinted: int = 0
+    # Of those, the pure confirmations: applied straight to the latest rows, never planned (counted unchanged).
+    lines_confirmed: int = 0
     # The commonest reject reasons with their counts, so the screen says why without a trip to ops.load_reject.
     reject_reasons: tuple[tuple[str, int], ...] = ()
 
@@ -175,41 +178,75 @@ class FeedLoader:
         feed_file_id = cur.fetchone()[0]
         cur.execute(statements.create_work_tables(spec))
         by_fingerprint = self.mostly_seen_before(cur, spec, path)
-        streams = CopyStreams(feed_rows(path, spec, decode=not by_fingerprint), streamed=0 if by_fingerprint else 1,
-                              on_progress=on_progress)
-        try:
-            if by_fingerprint:
-                cur.copy_expert(statements.copy_lines(spec), streams, size=COPY_BUFFER)
-            else:
-                cur.copy_expert(statements.copy_records(spec).as_string(cur), streams, size=COPY_BUFFER)
-                cur.copy_expert(statements.copy_lines(spec), streams.rest(), size=COPY_BUFFER)
-        finally:
-            streams.close()
-        fingerprinted = 0
         if by_fingerprint:
-            cur.execute("analyze feed_line")
-            cur.execute(statements.match_unchanged_lines(spec))
-            fingerprinted = cur.rowcount
-        self.check_records(cur, spec, skip_recorded=by_fingerprint)
-        # Autovacuum never analyzes temporary tables: without this the planner takes feed_record for a few
-        # rows and joins it with staging by nested loops, quadratic in the file's size.
+            self.copy_rows(cur, spec, path, decode=False, on_progress=on_progress)
+            # Autovacuum never analyzes temporary tables: without statistics the planner misjudges the lookup.
+            cur.execute("analyze feed_fingerprint")
+            cur.execute(statements.match_lines(spec))
+            self.copy_rows(cur, spec, path, decode=True, wanted=[number for (number,) in cur.fetchall()])
+        else:
+            self.copy_rows(cur, spec, path, decode=True, on_progress=on_progress)
+        self.check_records(cur, spec, skip_recorded=False)
+        shared = 0
+        if by_fingerprint:
+            cur.execute(statements.record_matched_lines(spec))
+            shared = cur.rowcount
+        # Without statistics the planner takes feed_record for a few rows and joins it with staging by nested
+        # loops, quadratic in the file's size.
         cur.execute("analyze feed_record")
         cur.execute(statements.lock_sources(spec))
         for (source,) in cur.fetchall():
             cur.execute("select pg_advisory_xact_lock(ops.source_lock_key(%s))", (source,))
+        fingerprinted = confirmed = 0
+        if by_fingerprint:
+            fingerprinted, confirmed = self.take_matched_lines(cur, spec, path, feed_file_id, shared)
         cur.execute(statements.plan_changes(spec))
         cur.execute(statements.move_latest(spec, feed_file_id))
         cur.execute(statements.insert_changes(spec, feed_file_id))
         if spec.refresh:
             cur.execute(statements.refresh_latest(spec))
-        if not by_fingerprint:
-            self.copy_rejected_lines(cur, spec, path)
+        self.copy_rejected_lines(cur, spec, path)
         cur.execute(statements.record_rejects(feed_file_id))
         cur.execute(statements.close_ledger(spec, feed_file_id))
         counts = cur.fetchone()
         cur.execute(REJECT_REASONS, (feed_file_id,))
-        return LoadResult(path, feed_file_id, *counts, lines_fingerprinted=fingerprinted,
+        return LoadResult(path, feed_file_id, *counts, lines_fingerprinted=fingerprinted, lines_confirmed=confirmed,
                           reject_reasons=tuple(cur.fetchall()))
+
+    @staticmethod
+    def copy_rows(cur, spec: FeedSpec, path: Path, decode: bool, wanted=None, on_progress=None) -> None:
+        """COPY what loader.feed_rows makes of the file (or of its `wanted` lines): typed records, then the lines
+        left to the SQL checks; or, without `decode`, the lines' fingerprints."""
+        streams = CopyStreams(feed_rows(path, spec, decode, wanted), streamed=1 if decode else 0,
+                              on_progress=on_progress)
+        try:
+            if decode:
+                cur.copy_expert(statements.copy_records(spec).as_string(cur), streams, size=COPY_BUFFER)
+                cur.copy_expert(statements.copy_lines(spec), streams.rest(), size=COPY_BUFFER)
+            else:
+                cur.copy_expert(statements.COPY_FINGERPRINTS, streams, size=COPY_BUFFER)
+        finally:
+            streams.close()
+
+    def take_matched_lines(self, cur, spec: FeedSpec, path: Path, feed_file_id: int, recorded: int) -> tuple[int, int]:
+        """Under the source locks: the pure confirmations in one statement, then (rarely) the matched lines
+        they left, with their state's values, or decoded when that state is gone. `recorded`: matched lines
+        already in feed_record. Returns (lines taken by fingerprint, lines confirmed)."""
+        cur.execute("select count(*) from feed_match")
+        (matched,) = cur.fetchone()
+        cur.execute(statements.confirm_lone_lines(spec, feed_file_id))
+        (confirmed,) = cur.fetchone()
+        if confirmed + recorded < matched:
+            cur.execute(statements.record_matched_lines(spec, feed_file_id))
+            recorded += cur.rowcount
+            cur.execute("analyze feed_record")  # the plan reads it: its statistics must count these rows too
+        if confirmed + recorded < matched:
+            cur.execute(statements.matched_lines_left(spec, feed_file_id))
+            left = [number for (number,) in cur.fetchall()]
+            self.copy_rows(cur, spec, path, decode=True, wanted=left)
+            self.check_records(cur, spec, skip_recorded=True)
+            matched -= len(left)
+        return matched, confirmed
 
     def refresh_statistics(self, spec: FeedSpec, rows_new: int) -> None:
         """Analyze the staging table when this load grew it by more than a tenth (or it was never analyzed):

@@ -4,7 +4,8 @@ Formats: JSON lines (`.jl`, `.jsonl`, gzip-compressed `.jl.gz`, `.jsonl.gz`) and
 Lines go to PostgreSQL as they are (it parses and validates them); Python only splits, escapes for COPY and
 catches what PostgreSQL text cannot hold: NUL bytes and invalid UTF-8 become rows with a read_error and the
 line made visible (undecodable bytes as \\xNN). With a `LineFingerprint`, each clean line also carries its
-fingerprint and observed-at text. `*.tmp` files are still being written and are never read.
+fingerprint and observed-at text; `fingerprint_rows` gives those two alone, for a rescrape's first pass.
+`*.tmp` files are still being written and are never read.
 """
 import gzip
 import hashlib
@@ -96,6 +97,15 @@ def line_rows(block: bytes, first_number: int, fingerprint: LineFingerprint | No
         return b"".join(b"%d\t%b\t\\N%b\n" % (number, raw, mark)
                         for number, raw, mark in zip(range(first_number, first_number + len(lines)), escaped, marks))
     return b"".join(line_row(number, line, fingerprint) for number, line in enumerate(lines, first_number))
+
+
+def fingerprint_rows(block: bytes, first_number: int, fingerprint: LineFingerprint) -> bytes:
+    """COPY rows `line_number, line_hash, observed_text` for a block of whole lines, without their text: null
+    columns for a line without an unambiguous fingerprint (a read error, a blank line, an ambiguous value)."""
+    clean = is_clean(block)
+    return b"".join(b"%d%b\n" % (number, fingerprint.columns(line) if clean or read_error(line) is None
+                                  else NO_FINGERPRINT)
+                    for number, line in enumerate(block.split(b"\n")[:-1], first_number))
 
 
 def line_row(number: int, line: bytes, fingerprint: LineFingerprint | None, error: str | None = None) -> bytes:

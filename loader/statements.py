@@ -1,12 +1,16 @@
 """The SQL of one file load, generated from a feed spec. Every step is one set-based statement.
 
-feed_record each non-blank line checked against the contract and typed, or given its reject reason. Typed
-            rows come straight from Python (loader.typed_rows); a line whose fingerprint is the latest
-            state's takes that state's values without being parsed; the SQL checks take the rest
-feed_line   lines as text, numbered by the reader: every line of a file loaded by fingerprint (with the
-            fingerprints), else only the lines the SQL checks decide, rejects (with their reason as
-            read_error) and the lines of later rejects (for ops.load_reject)
-feed_plan   what each valid record is for its listing: new change, unchanged, or rejected (with why)
+feed_record       each non-blank line checked against the contract and typed, or given its reject reason.
+                  Typed rows come straight from Python (loader.typed_rows); a matched line that is not a
+                  pure confirmation takes its latest state's values without being parsed; the SQL checks
+                  take the lines Python leaves undecided
+feed_line         lines as text, numbered by the reader: only the lines the SQL checks decide, rejects (with
+                  their reason as read_error) and the lines of later rejects (for ops.load_reject)
+feed_fingerprint  a rescrape's first pass: every line's number, fingerprint and observed-at text, no text
+feed_match        the lines whose fingerprint is a latest state's (with a valid observed-at): that state's
+                  listing and change_id, and the line's observed-at
+feed_confirmation how many matched lines of each source were pure confirmations (unchanged, never planned)
+feed_plan         what each valid record is for its listing: new change, unchanged, or rejected (with why)
 """
 from psycopg2 import sql
 
@@ -36,7 +40,7 @@ def create_work_tables(spec: FeedSpec) -> sql.Composable:
         sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(c.sql_type)) for c in spec.columns)
     fingerprint = sql.SQL(",\n    line_hash uuid,\n    observed_text text" if spec.fingerprint_lines else "")
     line_hash = sql.SQL(",\n    line_hash uuid" if spec.fingerprint_lines else "")
-    return sql.SQL("""
+    return sql.SQL("""{matching}
 create temp table feed_line (
     line_number bigint not null,
     raw text not null,
@@ -48,7 +52,31 @@ create temp table feed_record (
     {columns},
     content_hash uuid{line_hash}
 ) on commit drop;
-""").format(columns=columns, fingerprint=fingerprint, line_hash=line_hash)
+""").format(columns=columns, fingerprint=fingerprint, line_hash=line_hash,
+             matching=matching_tables(spec) if spec.fingerprint_lines else sql.SQL(""))
+
+
+def matching_tables(spec: FeedSpec) -> sql.Composable:
+    keys = sql.SQL(",\n    ").join(
+        sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(c.sql_type)) for c in spec.key)
+    return sql.SQL("""
+create temp table feed_fingerprint (
+    line_number bigint not null,
+    line_hash uuid,
+    observed_text text
+) on commit drop;
+create temp table feed_match (
+    line_number bigint not null,
+    {keys},
+    change_id bigint not null,
+    {observed_at} {observed_type} not null
+) on commit drop;
+create temp table feed_confirmation (
+    {source} text not null,
+    lines integer not null
+) on commit drop;""").format(keys=keys, observed_at=sql.Identifier(spec.observed_at.name),
+                             observed_type=sql.SQL(spec.observed_at.sql_type),
+                             source=sql.Identifier(spec.source_column.name))
 
 
 def copy_lines(spec: FeedSpec) -> str:
@@ -63,9 +91,13 @@ def copy_records(spec: FeedSpec) -> sql.Composable:
         columns=names(spec.columns), line_hash=line_hash)
 
 
-def match_unchanged_lines(spec: FeedSpec) -> sql.Composable:
-    """feed_record rows for the lines whose fingerprint is a latest state's: that state's values, at the line's
-    own observed-at time, which must pass the contract's checks for that field like any parsed value."""
+COPY_FINGERPRINTS = "copy feed_fingerprint (line_number, line_hash, observed_text) from stdin"
+
+
+def match_lines(spec: FeedSpec) -> sql.Composable:
+    """feed_match: the lines whose fingerprint is a latest state's, at the line's own observed-at time, which
+    must pass the contract's checks for that field like any parsed value. Returns the other lines' numbers
+    (new listings, changes, lines without a fingerprint or with a bad time), which are decoded instead."""
     schema = contracts.schema(spec.contract)
     field = spec.observed_at.field
     observed = Value(sql.SQL("to_jsonb(line.observed_text)"), field, text=sql.SQL("line.observed_text"),
@@ -73,21 +105,113 @@ def match_unchanged_lines(spec: FeedSpec) -> sql.Composable:
     valid = sql.SQL(" and ").join(sql.SQL("not coalesce({}, false)").format(bad)
                                   for bad, _ in value_checks(observed, schema["properties"][field], schema)
                                   + clock_checks(observed))
-    values = sql.SQL(", ").join(
-        sql.SQL("line.observed_text::{}").format(sql.SQL(c.sql_type)) if c == spec.observed_at
-        else sql.Identifier("latest", c.name) for c in spec.columns)
+    return sql.SQL("""
+with looked_up as (
+    select line.line_number, {latest_keys}, latest.change_id, line.observed_text
+    from feed_fingerprint as line
+    left join {table} as latest on latest.line_hash = line.line_hash and latest.is_latest and {valid}
+),
+matched as (
+    insert into feed_match (line_number, {keys}, change_id, {observed_at})
+    select line_number, {keys}, change_id, observed_text::{observed_type}
+    from looked_up
+    where change_id is not null
+)
+select line_number from looked_up where change_id is null order by 1
+""").format(latest_keys=names(spec.key, "latest"), keys=names(spec.key), table=sql.Identifier(*spec.table),
+            valid=valid, observed_at=sql.Identifier(spec.observed_at.name),
+            observed_type=sql.SQL(spec.observed_at.sql_type))
+
+
+def confirm_lone_lines(spec: FeedSpec, feed_file_id: int) -> sql.Composable:
+    """The pure confirmations, applied in one statement (under the source locks): a matched line whose listing
+    has no valid record in feed_record (no decoded line, no other matched line: see record_matched_lines),
+    later than the latest state's last_seen_at, whose state is still the latest, moves that row's last seen
+    time and queues it for the ETL, as move_latest does. feed_confirmation counts them per source for the
+    ledger. Returns how many lines were confirmed."""
+    source = sql.Identifier(spec.source_column.name)
+    observed_at = sql.Identifier(spec.observed_at.name)
+    return sql.SQL("""
+with lone as (
+    select match.*
+    from feed_match as match
+    where not exists (select from feed_record as record where record.reason is null and {same_listing})
+),
+confirmed as (
+    update {table} as target
+    set last_seen_at = lone.{observed_at},
+        last_seen_feed_file_id = {feed_file_id}
+    from lone
+    where target.{source} = lone.{source} and target.change_id = lone.change_id
+      and target.is_latest and lone.{observed_at} > target.last_seen_at
+    returning target.{source}, target.change_id
+),{queued}
+counted as (
+    insert into feed_confirmation ({source}, lines)
+    select {source}, count(*) from confirmed group by {source}
+)
+select count(*) from confirmed
+""").format(source=source, same_listing=same_listing(spec), observed_at=observed_at,
+            table=sql.Identifier(*spec.table), feed_file_id=sql.Literal(feed_file_id),
+            queued=sql.SQL("\nqueued as (\n{}\n),").format(queue_confirmed(spec, feed_file_id, "confirmed"))
+            if spec.confirmation_queue else sql.SQL(""))
+
+
+def same_listing(spec: FeedSpec) -> sql.Composable:
+    return sql.SQL(" and ").join(sql.SQL("record.{0} = match.{0}").format(sql.Identifier(c.name)) for c in spec.key)
+
+
+def record_matched_lines(spec: FeedSpec, feed_file_id: int | None = None) -> sql.Composable:
+    """feed_record rows for matched lines that are not pure confirmations, with the matched state's values
+    (found by its key, whether or not it is still the latest) at the line's own observed-at time. Without
+    `feed_file_id`: the lines whose listing has another line in the file (before the confirmations); with
+    it: the other lines the confirmations of that file left (a time not after last_seen_at, a state no
+    longer the latest)."""
+    source = sql.Identifier(spec.source_column.name)
+    values = sql.SQL(", ").join(sql.Identifier("taken" if c == spec.observed_at else "state", c.name)
+                                for c in spec.columns)
+    if feed_file_id is None:
+        taken = sql.SQL("""(match.{source}, match.change_id) in (
+        select {source}, change_id from feed_match group by {source}, change_id having count(*) > 1)
+       or exists (select from feed_record as record where record.reason is null and {same_listing})""").format(
+            source=source, same_listing=same_listing(spec))
+        left = sql.SQL("")
+    else:
+        taken = sql.SQL("not exists (select from feed_record as record where record.line_number = match.line_number)")
+        left = sql.SQL("\nwhere not (state.is_latest and state.last_seen_feed_file_id = {})").format(
+            sql.Literal(feed_file_id))
     return sql.SQL("""
 insert into feed_record (line_number, reason, {columns}, content_hash, line_hash)
-select line.line_number, null, {values}, latest.content_hash, line.line_hash
-from feed_line as line
-join {table} as latest on latest.line_hash = line.line_hash and latest.is_latest
-where line.read_error is null and {valid}
-""").format(columns=names(spec.columns), values=values, table=sql.Identifier(*spec.table), valid=valid)
+with taken as materialized (
+    select match.*
+    from feed_match as match
+    where {taken}
+)
+select taken.line_number, null, {values}, state.content_hash, state.line_hash
+from taken
+join {table} as state on state.{source} = taken.{source} and state.change_id = taken.change_id{left}
+""").format(columns=names(spec.columns), values=values, table=sql.Identifier(*spec.table), source=source,
+            taken=taken, left=left)
+
+
+def matched_lines_left(spec: FeedSpec, feed_file_id: int) -> sql.Composable:
+    """Matched lines neither recorded nor confirmed: their state was superseded and pruned by the ETL after
+    the match (rare). They are decoded like unmatched lines."""
+    return sql.SQL("""
+select line_number
+from feed_match as match
+where not exists (select from feed_record as record where record.line_number = match.line_number)
+  and not exists (select from {table} as state
+                  where state.{source} = match.{source} and state.change_id = match.change_id
+                    and state.is_latest and state.last_seen_feed_file_id = {feed_file_id})
+order by 1
+""").format(table=sql.Identifier(*spec.table), source=sql.Identifier(spec.source_column.name),
+            feed_file_id=sql.Literal(feed_file_id))
 
 
 def check_records(spec: FeedSpec, parse: str = "careful", skip_recorded: bool = False) -> sql.Composable:
-    """Fill feed_record from the lines of feed_line (`skip_recorded`: those not in it yet, i.e. not matched by
-    fingerprint). `careful` validates each line as JSON first; `trusting` casts straight away (one parse
+    """Fill feed_record from the lines of feed_line (`skip_recorded`: those not in it yet, after a second
+    batch of lines was decoded). `careful` validates each line as JSON first; `trusting` casts straight away (one parse
     instead of two) and fails as a whole on the first malformed line."""
     table = contracts.currencies()
     if parse == "careful":
@@ -162,9 +286,12 @@ from typed
 
 
 def lock_sources(spec: FeedSpec) -> sql.Composable:
-    """Sources of the file's valid records, sorted so that two loads always lock in the same order."""
-    return sql.SQL("select distinct {source} from feed_record where reason is null order by 1").format(
-        source=sql.Identifier(spec.source_column.name))
+    """Sources of the file's valid records and matched lines, sorted so that two loads always lock in the
+    same order."""
+    matched = sql.SQL(" union select {source} from feed_match" if spec.fingerprint_lines else "")
+    return sql.SQL("select distinct {source} from feed_record where reason is null{matched} order by 1").format(
+        source=sql.Identifier(spec.source_column.name), matched=matched.format(
+            source=sql.Identifier(spec.source_column.name)))
 
 
 def plan_changes(spec: FeedSpec) -> sql.Composable:
@@ -321,22 +448,30 @@ from (
     where change_number is not null
     group by {keys}
 ) as seen
-left join feed_record as confirming on confirming.line_number = seen.confirming_line
-where target.is_latest and {match}""").format(table=sql.Identifier(*spec.table), keys=keys, match=match,
-                                              refresh=refresh, feed_file_id=sql.Literal(feed_file_id))
+{confirming}where target.is_latest and {match}""").format(
+        table=sql.Identifier(*spec.table), keys=keys, match=match, refresh=refresh, feed_file_id=sql.Literal(feed_file_id),
+        # Only refresh fields need the confirming record; unused, the join was planned as a nested loop over
+        # feed_record per listing (its estimate of seen's rows is a guess), quadratic in the records.
+        confirming=sql.SQL("left join feed_record as confirming on confirming.line_number = seen.confirming_line\n"
+                           if spec.refresh else ""))
     if spec.confirmation_queue is None:
         return update
-    source = sql.Identifier(spec.source_column.name)
     return sql.SQL("""
 with moved as ({update}
     returning target.{source}, target.change_id, seen.confirmed_at
 )
-insert into {queue} ({source}, feed_file_id, change_id)
-select {source}, {feed_file_id}, change_id
-from moved
+{queued}
 where confirmed_at is not null
-""").format(update=update, source=source, queue=sql.Identifier(*spec.confirmation_queue),
-            feed_file_id=sql.Literal(feed_file_id))
+""").format(update=update, source=sql.Identifier(spec.source_column.name),
+            queued=queue_confirmed(spec, feed_file_id, "moved"))
+
+
+def queue_confirmed(spec: FeedSpec, feed_file_id: int, moved: str) -> sql.Composable:
+    """The rows an update returned (`moved`: source, change_id) into the spec's confirmation queue."""
+    return sql.SQL("""insert into {queue} ({source}, feed_file_id, change_id)
+select {source}, {feed_file_id}, change_id
+from {moved}""").format(queue=sql.Identifier(*spec.confirmation_queue), source=sql.Identifier(spec.source_column.name),
+                        feed_file_id=sql.Literal(feed_file_id), moved=sql.Identifier(moved))
 
 
 def insert_changes(spec: FeedSpec, feed_file_id: int) -> sql.Composable:
@@ -406,11 +541,13 @@ order by rejected.line_number
 
 def close_ledger(spec: FeedSpec, feed_file_id: int) -> sql.Composable:
     source = sql.Identifier(spec.source_column.name)
+    confirmed = sql.SQL("\n    union all\n    select {source}, 'unchanged', lines from feed_confirmation").format(
+        source=source) if spec.fingerprint_lines else sql.SQL("")
     return sql.SQL("""
 with outcome as (
-    select record.{source}, coalesce(plan.outcome, 'rejected') as outcome
+    select record.{source}, coalesce(plan.outcome, 'rejected') as outcome, 1 as lines
     from feed_record as record
-    left join feed_plan as plan using (line_number)
+    left join feed_plan as plan using (line_number){confirmed}
 )
 update ops.feed_file
 set lines_read = counted.lines_read,
@@ -420,13 +557,13 @@ set lines_read = counted.lines_read,
     source = counted.source,
     loaded_at = clock_timestamp()
 from (
-    select count(*) as lines_read,
-        count(*) filter (where outcome = 'new') as rows_new,
-        count(*) filter (where outcome = 'unchanged') as rows_unchanged,
-        count(*) filter (where outcome = 'rejected') as rows_rejected,
+    select coalesce(sum(lines), 0) as lines_read,
+        coalesce(sum(lines) filter (where outcome = 'new'), 0) as rows_new,
+        coalesce(sum(lines) filter (where outcome = 'unchanged'), 0) as rows_unchanged,
+        coalesce(sum(lines) filter (where outcome = 'rejected'), 0) as rows_rejected,
         case when count(distinct {source}) = 1 then min({source}) end as source
     from outcome
 ) as counted
 where feed_file_id = {feed_file_id}
 returning counted.lines_read, counted.rows_new, counted.rows_unchanged, counted.rows_rejected
-""").format(source=source, feed_file_id=sql.Literal(feed_file_id))
+""").format(source=source, feed_file_id=sql.Literal(feed_file_id), confirmed=confirmed)

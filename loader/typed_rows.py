@@ -8,8 +8,10 @@ Each non-blank line becomes one of three things:
 - a feed_line row without a reason: a line the validator leaves `Undecided` (or msgspec cannot decode), for
   the SQL checks to decide exactly as PostgreSQL reads it.
 """
+import itertools
 import operator
 import re
+from collections.abc import Sequence
 
 import msgspec
 
@@ -125,10 +127,12 @@ class TypedRows:
         self.columns = tuple((operator.attrgetter(column.field), column_converter(column)) for column in spec.columns)
         self.fingerprint = LineFingerprint(spec.observed_at.field) if spec.fingerprint_lines else None
 
-    def rows(self, block: bytes, first_number: int) -> tuple[bytes, bytes]:
+    def rows(self, block: bytes, numbers: int | Sequence[int]) -> tuple[bytes, bytes]:
+        """`numbers`: the number of the block's first line when its lines are consecutive, else each line's."""
         lines, valid = [], []
         clean = is_clean(block)
-        for number, line in enumerate(block.split(b"\n")[:-1], first_number):
+        numbered = itertools.count(numbers) if isinstance(numbers, int) else numbers
+        for number, line in zip(numbered, block.split(b"\n")[:-1]):
             if not line.strip(SPACE):
                 continue  # blank: the SQL checks skip such lines too
             if not clean and not is_clean(line):

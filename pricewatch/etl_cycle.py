@@ -29,6 +29,7 @@ class CycleResult:
     matching_seconds: float = 0.0
     alerts_seconds: float = 0.0
     summaries_seconds: float = 0.0
+    summaries_judged: int = 0
 
     @property
     def failed(self) -> list[str]:
@@ -101,12 +102,13 @@ def run(url: str | None = None, sources: list[str] | None = None,
         # The web app's deals and coverage are judged once per run, not per page view.
         with conn.cursor() as cur:
             cur.execute("select etl.refresh_web_summaries()")
+            (judged,) = cur.fetchone()
         conn.commit()
         summarised = time.perf_counter()
         # reporting.watchlist_alerts now reflects this run; each alert goes out once per channel.
         alerts_sent = send_pending(conn)
     result = CycleResult(results, matching, alerts_sent, matched - started, time.perf_counter() - summarised,
-                         summarised - matched)
+                         summarised - matched, judged)
     log.info("%s; alerts sent: %s", matching, alerts_sent)
     return result
 
@@ -115,5 +117,6 @@ def stage_summary(result: CycleResult) -> str:
     """The stages after the sources: game matching and alerts, with their seconds."""
     sent = ", ".join(f"{count} by {channel}" for channel, count in result.alerts_sent.items()) or "no channel"
     return (f"{result.matching} ({result.matching_seconds:.1f} s)\n"
-            f"summaries: the web's deals and coverage refreshed ({result.summaries_seconds:.1f} s)\n"
+            f"summaries: the web's deals and coverage refreshed, {result.summaries_judged} listings' deals judged "
+            f"again ({result.summaries_seconds:.1f} s)\n"
             f"alerts: {sent} ({result.alerts_seconds:.1f} s)")

@@ -1,13 +1,20 @@
 """Hand-made store-listing feeds for the loader tests."""
 import gzip
 import json
+import re
 from pathlib import Path
 
 import psycopg2
 
+from loader.contract_checks import DECIMAL
+from scrapers.pricing import discount_percent
+
+AMOUNT = re.compile(DECIMAL)
+
 
 def listing(**changes) -> dict:
-    """A valid store-listing record; keyword arguments replace fields (None removes nothing, it sets null)."""
+    """A valid store-listing record; keyword arguments replace fields (None removes nothing, it sets null). Without
+    a discount_percent of its own, a record gets the one its two prices give, as the spiders write it."""
     record = {
         "source": "steam", "store_item_id": "413150", "title": "Stardew Valley", "kind": "game",
         "url": "https://store.steampowered.com/app/413150/", "region": "US", "currency": "USD",
@@ -15,6 +22,9 @@ def listing(**changes) -> dict:
         "platforms": ["linux", "mac", "windows"], "scraped_at": "2026-11-01T10:00:00Z",
     }
     record.update(changes)
+    amounts = (record["regular_price"], record["price"])
+    if "discount_percent" not in changes and all(isinstance(amount, str) and AMOUNT.match(amount) for amount in amounts):
+        record["discount_percent"] = discount_percent(*amounts)
     return record
 
 

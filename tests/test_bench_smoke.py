@@ -15,6 +15,7 @@ SMALL = [
     ("storage", ["--listings", "1000", "--rounds", "2"]),
     ("daily_cycle", ["--listing-regions", "1500", "--days", "2", "--delta", "300"]),
     ("web_latency", ["--listing-regions", "3000", "--requests", "5"]),
+    ("query_latency", ["--listing-regions", "3000", "--runs", "5"]),
     ("startup", ["--runs", "1"]),
     ("partitioning", ["--periods", "25000", "--delta", "500", "--requests", "10"]),
 ]

@@ -38,6 +38,27 @@ def test_timeline_has_a_row_per_day_up_to_today(game_in_two_stores):
                      ("2026-01-04", "7.49", 50)]
 
 
+@pytest.mark.parametrize("changes, first_days", [
+    # Two prices the same day: the day closes on the later one, the earlier shows on no day.
+    ([("2026-01-01T08:00:00Z", "9.99"), ("2026-01-01T20:00:00Z", "4.99"), ("2026-01-02T00:00:00Z", "3.99")],
+     [("2026-01-01", "4.99"), ("2026-01-02", "3.99"), ("2026-01-03", "3.99")]),
+    # A minute before midnight (UTC) is still that day's closing price.
+    ([("2026-01-01T12:00:00Z", "9.99"), ("2026-01-02T23:59:00Z", "4.99")],
+     [("2026-01-01", "9.99"), ("2026-01-02", "4.99"), ("2026-01-03", "4.99")]),
+], ids=["same-day", "before-midnight"])
+def test_timeline_shows_each_days_closing_price(admin, staging, changes, first_days):
+    for at, price in changes:
+        staging.change("367520", at, price=price, regular_price="9.99")
+    run_etl(admin, "steam")
+    assert rows(admin, "select day::text, price::text from reporting.price_timeline order by day limit 3") == first_days
+
+
+def test_timeline_starts_at_most_ten_years_back(admin, staging):
+    staging.change("367520", "1900-01-01T00:00:00Z", price="9.99", regular_price="9.99")
+    run_etl(admin, "steam")
+    assert rows(admin, "select count(*), min(day) = current_date - 3652 from reporting.price_timeline") == [(3653, True)]
+
+
 @pytest.mark.slow
 def test_chart_png_has_a_line_per_store(game_in_two_stores, tmp_path, capsys):
     output = tmp_path / "hk.png"

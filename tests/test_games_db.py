@@ -1,7 +1,11 @@
 """The matcher on a real database: games across stores, editions, DLC, merge/split and the review queue."""
+import contextlib
+
+import psycopg2
 import pytest
 from etl_fixtures import rows, run_etl
 
+from pricewatch import migrate
 from pricewatch.cli import main
 
 LISTINGS = [
@@ -94,3 +98,58 @@ def test_a_game_is_named_by_its_base_title_not_an_editions(admin, staging, capsy
     assert main(["games", "match"]) == 0
     assert rows(admin, "select distinct game, edition from reporting.game_listings order by edition") == [
         ("Hollow Knight", "voidheart edition"), ("Hollow Knight", None)]
+
+
+# Days of feeds (store, item, title), and the name of gog:1's game after each day's ETL and matching.
+NAMING = [
+    # An edition seen first names its game until the plain game comes.
+    ([[("gog", "1", "Hollow Knight: Voidheart Edition")], [("steam", "367520", "Hollow Knight™")]],
+     ["Hollow Knight: Voidheart Edition", "Hollow Knight"]),
+    # The plain listing leaves for another game: the game no longer carries its title.
+    ([[("gog", "1", "Hollow Knight: Voidheart Edition"), ("steam", "367520", "Hollow Knight")],
+      [("steam", "367520", "Hollow Knight: Silksong")]],
+     ["Hollow Knight", "Hollow Knight: Voidheart Edition"]),
+]
+
+
+@pytest.mark.parametrize("days, names", NAMING, ids=["plain game comes", "plain game leaves"])
+def test_every_game_a_run_touches_is_named_by_its_base_title(admin, staging, days, names):
+    seen = []
+    for day, feeds in enumerate(days, start=1):
+        for source, item, title in feeds:
+            staging.change(item, f"2026-11-0{day}T10:00:00Z", source=source, title=title)
+        for source in sorted({source for source, *_ in feeds}):
+            assert run_etl(admin, source)["status"] == "succeeded"
+        assert main(["games", "match"]) == 0
+        seen += rows(admin, "select game from reporting.game_listings where store = 'gog' and store_item_id = '1'")
+    assert seen == [(name,) for name in names]
+
+
+# A catalogue matched before 0012: one game named after the edition the ETL saw first, and two DOOMs released
+# 23 years apart in one game.
+BEFORE_0012 = """
+insert into core.game (normalized_title, title) values
+    ('hollow knight voidheart edition', 'Hollow Knight: Voidheart Edition'), ('doom', 'DOOM');
+insert into core.listing (store, store_item_id, kind, title, release_date, game_id, first_seen_at, described_at)
+select listing.store, listing.item, 'game', listing.title, listing.released, game.game_id, now(), now()
+from (values ('gog', '1', 'Hollow Knight: Voidheart Edition', '2017-02-24', 'hollow knight voidheart edition'),
+             ('steam', '367520', 'Hollow Knight', '24 Feb, 2017', 'hollow knight voidheart edition'),
+             ('steam', '2280', 'DOOM (1993)', 'Aug 3, 2007', 'doom'),
+             ('steam', '379720', 'DOOM', '12 May, 2016', 'doom')) as listing (store, item, title, released, normalized)
+join core.game as game on game.normalized_title = listing.normalized;
+update core.listing
+set matched_title = title, matched_kind = kind, matched_appid = steam_appid, matched_at = now(),
+    matched_game_id = game_id, match_name = lower(split_part(title, ':', 1)), match_method = 'title';
+"""
+
+
+def test_the_upgrade_rematches_a_catalogue_matched_before_the_release_and_naming_rules(empty_db_url):
+    order = migrate.revisions()
+    migrate.upgrade(empty_db_url, order[order.index("0012") - 1])
+    with contextlib.closing(psycopg2.connect(empty_db_url)) as conn, conn, conn.cursor() as cur:
+        cur.execute(BEFORE_0012)
+    migrate.upgrade(empty_db_url)
+    assert main(["games", "match"]) == 0
+    with contextlib.closing(psycopg2.connect(empty_db_url)) as conn:
+        assert rows(conn, "select store_item_id, game from reporting.game_listings order by store_item_id") == [
+            ("1", "Hollow Knight"), ("2280", "DOOM (1993)"), ("367520", "Hollow Knight"), ("379720", "DOOM")]

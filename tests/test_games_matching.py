@@ -108,6 +108,39 @@ def test_manual_decisions_beat_the_matcher():
 
 
 
+# (store, title, release date) of listings, and which of them are one game: indexes of each group.
+RELEASES = [
+    ([("steam", "DOOM (2016)", "12 May, 2016"), ("epic", "DOOM", "2016-05-13")], [[0, 1]]),
+    ([("steam", "DOOM (1993)", "Aug 3, 2007"), ("psstore", "DOOM", "2016-05-13T00:00:00Z")], [[0], [1]]),
+    ([("gog", "Resident Evil 2", "1998-01-21"), ("steam", "RESIDENT EVIL 2", "24 Jan, 2019")], [[0], [1]]),
+    ([("steam", "The Witcher® 3: Wild Hunt", "18 May, 2015"), ("eshop", "The Witcher 3: Wild Hunt", "2019-10-15")],
+     [[0, 1]]),
+    ([("steam", "Hollow Knight", "Coming soon"), ("eshop", "Hollow Knight", "2018-06-12")], [[0, 1]]),
+    ([("steam", "DOOM (1993)", None), ("epic", "DOOM", "2016-05-13"), ("gog", "DOOM", None)], [[0], [1], [2]]),
+    ([("steam", "DOOM", "2016-05-13"), ("psstore", "DOOM", "2016年5月13日"), ("gog", "DOOM", None)], [[0, 1, 2]]),
+    ([("gog", "Resident Evil 2", "1998-01-21"), ("steam", "RESIDENT EVIL 2", "24 Jan, 2019"),
+      ("epic", "Resident Evils 2", "2019-01-25")], [[0], [1], [2]]),
+]
+
+
+@pytest.mark.parametrize("listings, groups", RELEASES, ids=[" / ".join(title for _, title, _ in listings)
+                                                              for listings, _ in RELEASES])
+def test_release_years_tell_a_remake_from_its_original(listings, groups):
+    """Identical names released more than five years apart are two games; an unknown year joins the only
+    release of its name and stays apart from several; a close name of a name with several releases is left for
+    review rather than joined to all of them."""
+    matching = match([Listing(index, store, str(index), "game", title, None, released)
+                      for index, (store, title, released) in enumerate(listings)])
+    assert sorted(sorted(members) for members in matching.groups().values()) == groups
+
+
+def test_a_close_name_of_a_remade_name_goes_to_review():
+    listings = RELEASES[-1][0]
+    matching = match([Listing(index, store, str(index), "game", title, None, released)
+                      for index, (store, title, released) in enumerate(listings)])
+    assert [pair[:2] for pair in matching.review] == [(0, 2)]
+
+
 def test_a_year_in_parentheses_is_no_sequel_number():
     assert parse("DOOM (2016)").name == parse("DOOM").name == "doom"
     matching = match([Listing(1, "steam", "379720", "game", "DOOM (2016)"), Listing(2, "epic", "doom", "game", "DOOM")])

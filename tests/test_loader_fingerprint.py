@@ -1,6 +1,8 @@
 """Lines recognised by fingerprint (loader.line_fingerprint) load exactly as if they had been parsed."""
 import json
 import random
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import pytest
@@ -107,3 +109,80 @@ def test_loading_with_fingerprints_gives_what_parsing_every_line_gives(admin, db
                  join ops.feed_file f using (feed_file_id) order by f.feed_file_id, r.line_number"""
     by_loader = rows(db_url, rejects)
     assert [r[1:] for r in by_loader if r[0]] == [r[1:] for r in by_loader if not r[0]]
+
+
+A, B = "14.99", "9.99"
+DAY2, LATER = "2026-11-02T10:00:00Z", "2026-11-02T11:00:00Z"
+FUTURE = "scraped_at: in the future (more than 15 minutes after the load)"
+
+
+@pytest.mark.parametrize("lines, counts, queued, history, reasons", [
+    # lines of listing 413150, whose latest state is A seen at AT; listing 2's lone line is always a pure
+    # confirmation. counts: new, unchanged, rejected, pure confirmations; queued: rows queued for the ETL.
+    ([(A, DAY2)], (0, 2, 0, 2), 2, [(1, True, A, "11-01 10:00", "11-02 10:00")], []),
+    ([(A, DAY2), (B, LATER)], (1, 2, 0, 1), 2,
+     [(1, False, A, "11-01 10:00", "11-02 10:00"), (2, True, B, "11-02 11:00", "11-02 11:00")], []),
+    ([(B, LATER), (A, DAY2)], (1, 2, 0, 1), 2,
+     [(1, False, A, "11-01 10:00", "11-02 10:00"), (2, True, B, "11-02 11:00", "11-02 11:00")], []),
+    ([(B, DAY2), (A, LATER)], (2, 1, 0, 1), 1,
+     [(1, False, A, "11-01 10:00", "11-01 10:00"), (2, False, B, "11-02 10:00", "11-02 10:00"),
+      (3, True, A, "11-02 11:00", "11-02 11:00")], []),
+    ([(A, AT)], (0, 2, 0, 1), 2, [(1, True, A, "11-01 10:00", "11-01 10:00")], []),
+    ([(A, "2026-10-31T10:00:00Z")], (0, 2, 0, 1), 1, [(1, True, A, "11-01 10:00", "11-01 10:00")], []),
+    ([(A, "2062-01-01T00:00:00Z")], (0, 1, 1, 1), 1, [(1, True, A, "11-01 10:00", "11-01 10:00")], [FUTURE]),
+    ([(A, "1999-12-31T23:00:00Z")], (0, 1, 1, 1), 1, [(1, True, A, "11-01 10:00", "11-01 10:00")],
+     ["scraped_at: before 2000, not a real scrape time"]),
+    ([(A, DAY2), (A, DAY2)], (0, 3, 0, 1), 2, [(1, True, A, "11-01 10:00", "11-02 10:00")], []),
+    ([(A, DAY2), (A, LATER)], (0, 3, 0, 1), 2, [(1, True, A, "11-01 10:00", "11-02 11:00")], []),
+    # A rejected line names no listing: the matched one stays its listing's only line.
+    ([(A, DAY2), ("-1.00", LATER)], (0, 2, 1, 2), 2, [(1, True, A, "11-01 10:00", "11-02 10:00")],
+     ["price: negative"]),
+], ids=["lone", "matched-then-changed", "changed-then-matched", "A-B-A", "same-instant", "older", "future",
+        "before-2000", "two-identical", "two-times", "beside-a-reject"])
+def test_pure_confirmations_only_where_nothing_else_decides(admin, db_url, tmp_path, lines, counts, queued,
+                                                            history, reasons):
+    admin.cursor().execute("create table staging.parsed_listing (like staging.store_listing including all)")
+    parsing_only = replace(STORE_LISTING, name="parsed_listing", table=("staging", "parsed_listing"),
+                           fingerprint_lines=False, confirmation_queue=None)
+    first = [listing(scraped_at=AT), listing(store_item_id="2", scraped_at=AT)]
+    again = [listing(store_item_id="2", scraped_at=DAY2)] + [listing(price=price, scraped_at=at) for price, at in lines]
+    with FeedLoader(url=db_url) as fingerprinting, FeedLoader(url=db_url) as parsing:
+        parsing.spec = parsing_only
+        # The parsing loader's copies end with a blank line: other bytes, so the ledger takes them as other files.
+        fingerprinting.load(write_feed(tmp_path / "fp-1.jl", first))
+        parsing.load(write_feed(tmp_path / "parse-1.jl", first, [b""]))
+        result = fingerprinting.load(write_feed(tmp_path / "fp-2.jl", again))
+        parsed = parsing.load(write_feed(tmp_path / "parse-2.jl", again, [b""]))
+    assert (result.rows_new, result.rows_unchanged, result.rows_rejected, result.lines_confirmed) == counts
+    assert (parsed.rows_new, parsed.rows_unchanged, parsed.rows_rejected) == counts[:3]
+    assert result.lines_fingerprinted >= result.lines_confirmed > 0
+    state = """select change_seq, is_latest, price::text, to_char(observed_at at time zone 'UTC', 'MM-DD HH24:MI'),
+                      to_char(last_seen_at at time zone 'UTC', 'MM-DD HH24:MI')
+               from staging.{} where store_item_id = '413150' order by change_seq"""
+    assert rows(db_url, state.format("store_listing")) == history == rows(db_url, state.format("parsed_listing"))
+    assert rows(db_url, "select count(*) from staging.store_listing_confirmation where feed_file_id = %s",
+                (result.feed_file_id,)) == [(queued,)]
+    assert [reason for (reason,) in rows(db_url, "select reason from ops.load_reject where feed_file_id = %s",
+                                         (result.feed_file_id,))] == reasons
+
+
+def test_a_matched_state_gone_before_the_source_locks_is_decoded_instead(admin, db_url, tmp_path):
+    """Between the match and the source locks, a concurrent load and the ETL may supersede and prune the state
+    a line matched: that line is then decoded like an unmatched one, and nothing is lost."""
+    first = [listing(scraped_at=AT), listing(store_item_id="2", scraped_at=AT)]
+    again = [listing(scraped_at="2026-11-02T10:00:00Z"), listing(store_item_id="2", scraped_at="2026-11-02T10:00:00Z")]
+    with FeedLoader(url=db_url) as loader:
+        loader.load(write_feed(tmp_path / "1.jl", first))
+    with admin.cursor() as cur, ThreadPoolExecutor(1) as pool:
+        cur.execute("select pg_advisory_lock(ops.source_lock_key('steam'))")
+        with FeedLoader(url=db_url) as loader:
+            loading = pool.submit(loader.load, write_feed(tmp_path / "2.jl", again))
+            while not rows(db_url, "select 1 from pg_locks where locktype = 'advisory' and not granted"):
+                assert not loading.done(), loading.result()
+                time.sleep(0.02)
+            cur.execute("delete from staging.store_listing where store_item_id = '2'")
+            cur.execute("select pg_advisory_unlock(ops.source_lock_key('steam'))")
+            result = loading.result()
+    assert (result.lines_fingerprinted, result.lines_confirmed, result.rows_new, result.rows_unchanged) == (1, 1, 1, 1)
+    assert rows(db_url, "select store_item_id, change_seq, last_seen_at::text from staging.store_listing order by 1") == [
+        ("2", 1, "2026-11-02 10:00:00+00"), ("413150", 1, "2026-11-02 10:00:00+00")]

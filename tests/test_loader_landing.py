@@ -128,7 +128,7 @@ def test_a_move_across_filesystems_copies_then_renames(tmp_path):
 
 
 @pytest.mark.slow
-def test_watch_loads_feeds_as_they_land(db_url, landing, archive, pricewatch_home):
+def test_watch_loads_feeds_as_they_land_until_terminated(db_url, landing, archive, pricewatch_home):
     process = subprocess.Popen([sys.executable, "-m", "pricewatch.cli", "load", "--watch", "--interval", "0.2"],
                                env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -142,7 +142,8 @@ def test_watch_loads_feeds_as_they_land(db_url, landing, archive, pricewatch_hom
             assert time.monotonic() < deadline and process.poll() is None
             time.sleep(0.1)
     finally:
-        process.send_signal(signal.SIGINT)
+        # What a supervisor sends; SIGINT may be ignored in a background job (the shell's rule), SIGTERM not.
+        process.send_signal(signal.SIGTERM)
     out, err = process.communicate(timeout=30)
     assert process.returncode == 0
     assert out.endswith("job1.jl.gz: read 1, new 1, unchanged 0, rejected 0\n")

@@ -63,6 +63,9 @@ BAD_LINES = [
     (line(scraped_at="0001-01-01T00:00:00Z"), "scraped_at: before 2000, not a real scrape time"),
     (line(price="25.00", regular_price="10.00", discount_percent=90), "price: above regular_price"),
     (line(price="1.50", discount_percent=50), "discount_percent: 50 does not match price and regular_price (90% off)"),
+    (line(price="10.00", regular_price="20.00", discount_percent=0),
+     "discount_percent: 0 does not match price and regular_price (50% off)"),
+    (line(discount_percent=50), "discount_percent: 50 does not match price and regular_price (0% off)"),
     (line(is_free=True), "is_free: true with a price above 0"),
 ]
 
@@ -94,6 +97,8 @@ VALID = [
     listing(currency="KWD", price="1.250", regular_price="2.500", discount_percent=50),
     listing(price="9999999.99", regular_price="9999999.99"),
     listing(price="8.99", discount_percent=40.0),
+    listing(price="19.99", regular_price="20.00", discount_percent=0),
+    listing(price="6.66", regular_price="19.99", discount_percent=66),
     listing(title="", url=None, platforms=[]),
     listing(scraped_at="2026-11-01T10:00:00.123456+09:00"),
     listing(subscription="PS_PLUS", release_date="Coming soon", discount_ends_at="2026-12-01T00:00:00Z"),

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from etl_fixtures import rows, run_etl
 
+from migrations.repeatable import read_objects
 from pricewatch.cli import main
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
@@ -86,6 +87,22 @@ def test_price_drops_with_old_and_new_price_and_percentage(history):
         ("steam", Decimal("14.99"), Decimal("7.49"), Decimal("50.0"), days_ago(30))]
 
 
+@pytest.mark.parametrize("states, drops", [
+    # (days ago, price, currency, subscription) of one listing and region, oldest first -> (old, new) drops.
+    ([(30, "20.00", "USD", None), (20, "5.00", "USD", "PS_PLUS"), (10, "10.00", "USD", None)], [("20.00", "10.00")]),
+    ([(30, "20.00", "USD", None), (20, "15.00", "EUR", None), (10, "10.00", "USD", None)], [("20.00", "10.00")]),
+    ([(30, "20.00", "USD", None), (20, None, "USD", None), (10, "10.00", "USD", None)], [("20.00", "10.00")]),
+    ([(30, "20.00", "USD", None), (20, "25.00", "USD", None), (10, "10.00", "USD", None)], [("25.00", "10.00")]),
+], ids=["across-subscription-only", "across-another-currency", "across-not-for-sale", "from-the-latest-price"])
+def test_a_drop_is_from_the_previous_public_price_in_the_same_currency(admin, staging, states, drops):
+    for days, price, currency, subscription in states:
+        staging.change("367520", days_ago(days).isoformat(), price=price, currency=currency, subscription=subscription,
+                       regular_price=price)
+    run_etl(admin, "steam")
+    assert rows(admin, "select old_price::text, new_price::text from reporting.price_drops") == drops
+    assert rows(admin, "select old_price::text, new_price::text from reporting.price_drops_since(15)") == drops
+
+
 def report(capsys, *argv) -> str:
     assert main(["report", *argv]) == 0
     return capsys.readouterr().out
@@ -134,8 +151,10 @@ def test_every_etl_and_reporting_function_is_commented(admin):
     assert rows(admin, """
         select p.oid::regprocedure::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace
         where n.nspname in ('etl', 'reporting') and obj_description(p.oid, 'pg_proc') is null""") == []
+    function_files = [found for found in read_objects().values()
+                      if found.kind == "function" and found.name.partition(".")[0] in ("etl", "reporting")]
     assert len(rows(admin, "select 1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace "
-                           "where n.nspname in ('etl', 'reporting')")) == 20
+                           "where n.nspname in ('etl', 'reporting')")) == len(function_files)
 
 
 def test_best_prices_say_whether_the_price_is_the_lowest_ever_and_when_the_sale_ends(history, staging):

@@ -112,11 +112,11 @@ def test_etl_role_reads_staging_but_cannot_change_it(db_url):
 
 def test_etl_role_writes_core_and_its_ops_tables_only(db_url):
     written = privileged_tables(db_url, "pricewatch_etl", "insert", "core", "staging", "ops", "reporting")
-    assert written == ["core.currency", "core.game", "core.game_decision", "core.listing", "core.listing_region",
+    assert written == ["core.currency", "core.game", "core.game_decision", "core.latest_crawl", "core.listing", "core.listing_region",
                        "core.news_deal",
                        "core.news_feed", "core.news_item", "core.news_mention", "core.price_history",
                        "core.region", "core.store", "core.watch_rule", "ops.alert_sent", "ops.etl_run",
-                       "ops.etl_watermark", "ops.game_match_review"]
+                       "ops.etl_watermark", "ops.game_match_review", "ops.summary_queue"]
     # The matcher removes games it merged away; people remove decisions, watch rules; reviews are rebuilt;
     # a retitled news item loses its deal and mentions; the ETL empties the loader's confirmation queue.
     assert privileged_tables(db_url, "pricewatch_etl", "delete", "core", "staging", "ops", "reporting") == [

@@ -10,6 +10,7 @@ from foundation.errors import PricewatchError
 from pricewatch.commands.parse import build_spider, parse_file, saved_response
 from scrapers.pipelines.validation import contract_errors
 from scrapers.settings import PRICEWATCH_ITEM_SCHEMAS
+from scrapers.spiders.steam import stated_or_implied
 
 APPDETAILS = "https://store.steampowered.com/api/appdetails"
 
@@ -172,3 +173,14 @@ def test_scrapy_list_shows_the_spiders():
     done = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=config.PROJECT_ROOT,
                           capture_output=True, text=True, check=True)
     assert "steam" in done.stdout.split()
+
+
+@pytest.mark.parametrize("stated, regular, price, discount", [
+    ("50", "19.99", "9.99", 50),            # stated: taken as Steam writes it
+    (0, "19.99", "19.99", 0),
+    (None, "20.00", "10.00", 50),           # none stated: the two prices give it, never a contradicting 0
+    ("", "20.00", "10.00", 50),
+    (None, None, None, 0),                  # not for sale
+])
+def test_a_discount_steam_does_not_state_is_the_one_its_prices_give(stated, regular, price, discount):
+    assert stated_or_implied(stated, regular, price) == discount

@@ -1,6 +1,6 @@
 """Answers a user can trust (issue 15): stale listings stop being current, filters come before ranking, and a
 watch rule's new low is judged across the game's listings. Each test builds the situation through the ETL and
-reads the reporting views and `pricewatch report`."""
+reads the reporting views and `pricewatch report`, or `pricewatch games`."""
 import json
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -215,12 +215,53 @@ def test_title_url_and_game_belong_to_the_listing_in_its_region(admin, staging, 
         ("Hogwarts Legacy", store_page("en-gb"))]
 
 
+# One day's feeds (store, item, title, release date) and the games they make, one letter per game; then the
+# listings `pricewatch games show TITLE` lists for a title typed as a store writes it.
+REMAKES = [
+    ([("steam", "379720", "DOOM (2016)", "12 May, 2016"), ("psstore", "UP1003-CUSA02092", "DOOM", "2016-05-13T00:00:00Z"),
+      ("steam", "2280", "DOOM (1993)", "Aug 3, 2007"), ("gog", "1", "DOOM", "1993-12-10")],
+     "AABB", "DOOM (1993)", ["gog:1", "steam:2280"]),
+    ([("gog", "2", "Resident Evil 2", "1998-01-21"), ("steam", "883710", "RESIDENT EVIL 2", "24 Jan, 2019"),
+      ("psstore", "UP0102-CUSA09193", "RESIDENT EVIL 2", "2019-01-25T00:00:00Z")],
+     "ABB", "Resident Evil 2", ["gog:2"]),
+    ([("steam", "367520", "Hollow Knight", "24 Feb, 2017"), ("eshop", "70010000003208", "Hollow Knight", "2018-06-12"),
+      ("epic", "hollow-knight", "Hollow Knight", None)],
+     "AAA", "Hollow Knight", ["epic:hollow-knight", "eshop:70010000003208", "steam:367520"]),
+    ([("steam", "2280", "DOOM (1993)", "Aug 3, 2007"), ("psstore", "UP1003-CUSA02092", "DOOM", "2016-05-13T00:00:00Z"),
+      ("epic", "doom", "DOOM", None)],
+     "ABC", "DOOM (1993)", ["steam:2280"]),
+]
+
+
+@pytest.mark.parametrize("feeds, games, typed, shown", REMAKES, ids=[typed for *_, typed, _ in REMAKES])
+def test_a_remake_sold_under_its_originals_title_is_a_game_of_its_own(admin, staging, capsys, feeds, games, typed,
+                                                                      shown):
+    """Identical titles released more than five years apart (a year in parentheses, or the store's release date)
+    are two games; a listing of unknown year joins the only release of its title, and stays apart from several."""
+    for store, item, title, released in feeds:
+        staging.change(item, days_ago(1).isoformat(), source=store, title=title, release_date=released)
+    for store in sorted({store for store, *_ in feeds}):
+        assert run_etl(admin, store)["status"] == "succeeded"
+    assert main(["games", "match"]) == 0
+    game_of = dict(rows(admin, "select store || ':' || store_item_id, game_id from reporting.game_listings"))
+    letters = {}
+    assert "".join(letters.setdefault(game_of[f"{store}:{item}"], "ABC"[len(letters)])
+                   for store, item, *_ in feeds) == games
+    capsys.readouterr()
+    assert main(["games", "show", typed, "--format", "json"]) == 0
+    assert sorted(f"{row['store']}:{row['store_item_id']}" for row in json.loads(capsys.readouterr().out)) == shown
+
+
 @pytest.mark.parametrize("record, reason", [
     (listing(scraped_at="2062-01-01T00:00:00Z"), "scraped_at: in the future (more than 15 minutes after the load)"),
     (listing(scraped_at="0001-01-01T00:00:00Z"), "scraped_at: before 2000, not a real scrape time"),
     (listing(price="25.00", regular_price="10.00", discount_percent=0), "price: above regular_price"),
     (listing(price="1.50", regular_price="14.99", discount_percent=50),
      "discount_percent: 50 does not match price and regular_price (90% off)"),
+    (listing(price="10.00", regular_price="20.00", discount_percent=0),
+     "discount_percent: 0 does not match price and regular_price (50% off)"),
+    (listing(price="20.00", regular_price="20.00", discount_percent=50),
+     "discount_percent: 50 does not match price and regular_price (0% off)"),
     (listing(is_free=True, price="4.99", regular_price="4.99", discount_percent=0), "is_free: true with a price above 0"),
 ])
 def test_impossible_clocks_and_contradicting_fields_are_rejected_with_a_reason(db_url, admin, tmp_path, record,

@@ -1,5 +1,5 @@
 -- Moves last_seen_at of the price periods that rescrapes confirmed.
--- needs revision 0010: staging.store_listing_confirmation, core.freshness
+-- needs revision 0014: staging.store_listing_confirmation, core.freshness, ops.summary_queue, core.latest_crawl
 -- Unchanged rescrapes add no staging row: the loader moves last_seen_at on the latest change and queues the
 -- change in staging.store_listing_confirmation. This step takes the queued changes of the feed files loaded in
 -- the run's window out of the queue and moves last_seen_at of their price periods: work in proportion to
@@ -28,6 +28,15 @@ begin
         join core.listing as listing
             on listing.store = change.source and listing.store_item_id = change.store_item_id
     ),
+    noted_crawl as (
+        -- The newest confirmation of each region moves its latest crawl (etl.note_latest_crawls does the same
+        -- for the run's changes), read from the queue this step takes anyway.
+        insert into core.latest_crawl as crawl (store, region, crawled_at)
+        select for_source, confirmed_change.region, max(confirmed_change.last_seen_at)
+        from confirmed_change
+        group by confirmed_change.region
+        on conflict (store, region) do update set crawled_at = greatest(crawl.crawled_at, excluded.crawled_at)
+    ),
     confirmed_period as (
         -- A sighting belongs to the period it falls in: the change's own (a descriptive-only change extends
         -- an earlier start), or the one a return after a gap started.
@@ -46,7 +55,10 @@ begin
         -- across the gap, so the open period ends where the listing came back and a new one starts there.
         select confirmed_period.*,
             period.valid_to is null
-                and confirmed_period.last_seen_at > period.last_seen_at + freshness.stale_after as back_after_gap
+                and confirmed_period.last_seen_at > period.last_seen_at + freshness.stale_after as back_after_gap,
+        -- Seen again after the sale end the store announced: its price counts as current again.
+        confirmed_period.last_seen_at > period.discount_ends_at
+            and period.discount_ends_at >= period.last_seen_at as seen_past_sale_end
         from confirmed_period
         join core.price_history as period
             on period.price_period_id = confirmed_period.price_period_id
@@ -62,7 +74,8 @@ begin
         where period.price_period_id = judged_period.price_period_id
           and period.valid_from = judged_period.valid_from
           and period.last_seen_at < judged_period.last_seen_at
-        returning period.*, judged_period.back_after_gap, judged_period.change_id as returned_by_change_id
+        returning period.*, judged_period.back_after_gap, judged_period.seen_past_sale_end,
+            judged_period.change_id as returned_by_change_id
     ),
     reopened as (
         insert into core.price_history (
@@ -73,6 +86,14 @@ begin
             discount_ends_at, valid_to, null, valid_to, returned_by_change_id
         from moved
         where back_after_gap
+    ),
+    queued as (
+        -- Either can make a price that had stopped being current a deal again: the web summaries judge it again.
+        insert into ops.summary_queue (listing_id)
+        select distinct listing_id
+        from moved
+        where back_after_gap or seen_past_sale_end
+        on conflict do nothing
     )
     select count(*) into periods_confirmed from moved;
 

@@ -117,39 +117,35 @@ begin atomic
     ),
     period_extent as (
         -- A period lasts as long as scrapes kept confirming its state; its discount end is the newest one shown.
+        -- Windows, not a grouping joined back: the join's estimate decided between milliseconds and a minute.
         select
-            numbered.listing_id,
-            numbered.region,
-            numbered.period_number,
-            max(numbered.last_seen_at) as last_seen_at,
-            (array_agg(numbered.discount_ends_at order by numbered.change_seq desc))[1] as discount_ends_at
+            numbered.*,
+            max(numbered.last_seen_at) over by_period as period_last_seen_at,
+            first_value(numbered.discount_ends_at) over (by_period order by numbered.change_seq desc)
+                as period_discount_ends_at
         from numbered
-        group by numbered.listing_id, numbered.region, numbered.period_number
+        window by_period as (partition by numbered.listing_id, numbered.region, numbered.period_number)
     ),
     period_start as (
         select
-            numbered.price_period_id,
-            numbered.listing_id,
-            numbered.region,
-            numbered.currency,
-            numbered.price,
-            numbered.regular_price,
-            numbered.discount_percent,
-            numbered.is_free,
-            numbered.subscription,
-            period_extent.discount_ends_at,
-            numbered.observed_at as valid_from,
-            lead(numbered.observed_at) over (
-                partition by numbered.listing_id, numbered.region order by numbered.change_seq
+            period_extent.price_period_id,
+            period_extent.listing_id,
+            period_extent.region,
+            period_extent.currency,
+            period_extent.price,
+            period_extent.regular_price,
+            period_extent.discount_percent,
+            period_extent.is_free,
+            period_extent.subscription,
+            period_extent.period_discount_ends_at as discount_ends_at,
+            period_extent.observed_at as valid_from,
+            lead(period_extent.observed_at) over (
+                partition by period_extent.listing_id, period_extent.region order by period_extent.change_seq
             ) as valid_to,
-            period_extent.last_seen_at,
-            numbered.change_id as opened_by_change_id
-        from numbered
-        join period_extent
-            on period_extent.listing_id = numbered.listing_id
-            and period_extent.region = numbered.region
-            and period_extent.period_number = numbered.period_number
-        where numbered.starts_period
+            period_extent.period_last_seen_at as last_seen_at,
+            period_extent.change_id as opened_by_change_id
+        from period_extent
+        where period_extent.starts_period
     )
     select * from period_start;
 end;

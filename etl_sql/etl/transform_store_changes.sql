@@ -1,5 +1,5 @@
 -- The transform step of stores: listings, games, price periods, confirmations.
--- needs revision 0002
+-- needs revision 0014: ops.summary_queue
 create or replace function etl.transform_store_changes(
     for_source text, after_change_id bigint, upto_change_id bigint,
     loaded_after timestamptz, loaded_upto timestamptz,
@@ -11,8 +11,9 @@ begin
         listings_changed := etl.upsert_listings(for_source, after_change_id, upto_change_id);
         perform ops.analyze_listings(listings_changed);
         rows_changed := etl.append_price_periods(for_source, after_change_id, upto_change_id);
+        perform etl.note_latest_crawls(for_source, after_change_id, upto_change_id);
+        perform etl.queue_changed_listings(for_source, after_change_id, upto_change_id);
     end if;
-    perform etl.note_latest_crawls(for_source, after_change_id, upto_change_id, loaded_after, loaded_upto);
     periods_confirmed := etl.move_last_seen(for_source, loaded_after, loaded_upto);
     if upto_change_id > after_change_id then
         perform etl.prune_superseded_changes(for_source, after_change_id, upto_change_id);

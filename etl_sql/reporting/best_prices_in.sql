@@ -34,27 +34,6 @@ stable
 -- query that calls it, and a filter on game_id (one game's page, a search) reaches the periods' indexes
 -- instead of ranking the whole catalogue first.
 begin atomic
-    with for_sale as (
-        select *
-        from reporting.current_prices
-        where current_prices.price is not null
-          and current_prices.game_id is not null
-          and (in_store is null or current_prices.store = lower(in_store))
-          and (in_region is null or current_prices.region = upper(in_region))
-    ),
-    ranked as (
-        select
-            for_sale.*,
-            row_number() over by_game_currency as price_rank,
-            count(*) over (partition by for_sale.game_id, for_sale.currency) as listings_compared,
-            max(for_sale.price) over (partition by for_sale.game_id, for_sale.currency) as highest_price
-        from for_sale
-        -- Ties go to the deeper discount, then a stable order, so the answer does not flicker.
-        window by_game_currency as (
-            partition by for_sale.game_id, for_sale.currency
-            order by for_sale.price, for_sale.discount_percent desc, for_sale.store, for_sale.region, for_sale.store_item_id
-        )
-    )
     select
         game.title as game,
         ranked.currency,
@@ -72,20 +51,46 @@ begin atomic
         ranked.last_seen_at,
         ranked.listings_compared,
         ranked.highest_price,
-        ranked.game_id,
+        -- The game's, not the offer's: a filter on it then picks the games before any offer is ranked.
+        game.game_id,
         ranked.listing_id,
         ranked.store_item_id,
         ranked.discount_ends_at,
         lows.all_time_low,
         lows.all_time_low_at,
         lows.at_all_time_low
-    from ranked
-    join reporting.game_search as game on game.game_id = ranked.game_id
+    -- One game at a time: a filter on the game (its id, its title) picks the games first and only their offers
+    -- are ranked, and walking the games in title order, `order by game limit N` stops after N games.
+    from reporting.game_search as game
+    cross join lateral (
+        select
+            for_sale.*,
+            row_number() over by_currency as price_rank,
+            count(*) over (partition by for_sale.currency) as listings_compared,
+            max(for_sale.price) over (partition by for_sale.currency) as highest_price
+        from reporting.current_prices as for_sale
+        where for_sale.game_id = game.game_id
+          and for_sale.price is not null
+          and (in_store is null or for_sale.store = lower(in_store))
+          and (in_region is null or for_sale.region = upper(in_region))
+        -- Ties go to the deeper discount, then a stable order, so the answer does not flicker.
+        window by_currency as (
+            partition by for_sale.currency
+            order by for_sale.price, for_sale.discount_percent desc, for_sale.store, for_sale.region, for_sale.store_item_id
+        )
+    ) as ranked
     -- "Is this the lowest, should I wait?": the lows of the very listing and region that is cheapest now.
-    left join reporting.historical_lows as lows
-        on lows.listing_id = ranked.listing_id
-        and lows.region = ranked.region
-        and lows.currency = ranked.currency
+    -- Lateral with its one row as the limit, so it stays a subquery run per offer: the listing then reaches
+    -- historical_lows' grouping as a condition and only its periods are read (a join condition does not
+    -- cross into a grouped view: a plain join grouped the whole catalogue's periods for every call).
+    left join lateral (
+        select historical_lows.all_time_low, historical_lows.all_time_low_at, historical_lows.at_all_time_low
+        from reporting.historical_lows
+        where historical_lows.listing_id = ranked.listing_id
+          and historical_lows.region = ranked.region
+          and historical_lows.currency = ranked.currency
+        limit 1
+    ) as lows on true
     where ranked.price_rank = 1;
 end;
 

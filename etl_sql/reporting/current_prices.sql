@@ -4,7 +4,10 @@ create or replace view reporting.current_prices as
 with current_period as (
     select *
     from reporting.price_history
+    -- A current period is an open one (valid_to null); saying so lets the open periods' index find it
+    -- among the listing's whole history.
     where is_current
+      and valid_to is null
 )
 select
     store,

@@ -16,9 +16,14 @@ lows as (
         listing_id,
         region,
         currency,
-        -- The listing's title and page in the region (one per listing and region in price_history).
+        -- The listing's title and page in the region (one per listing and region in price_history), and the
+        -- listing's store and game, grouped along rather than joined back, so nothing but the listing's own
+        -- periods is read.
         title,
         url,
+        store,
+        store_item_id,
+        game_id,
         min(price) as all_time_low,
         (array_agg(valid_from order by price, valid_from desc))[1] as all_time_low_at,
         min(price) filter (where within_365_days) as low_365_days,
@@ -30,11 +35,11 @@ lows as (
         -- here rather than joined from current_prices, so a filter on listing_id reaches the periods' index.
         min(price) filter (where is_current) as current_price
     from priced_period
-    group by listing_id, region, currency, title, url
+    group by listing_id, region, currency, title, url, store, store_item_id, game_id
 )
 select
-    listing.store,
-    listing.store_item_id,
+    lows.store,
+    lows.store_item_id,
     lows.title,
     lows.region,
     lows.currency,
@@ -49,9 +54,8 @@ select
     lows.periods,
     lows.url,
     lows.listing_id,
-    listing.game_id
-from lows
-join core.listing as listing on listing.listing_id = lows.listing_id;
+    lows.game_id
+from lows;
 
 comment on view reporting.historical_lows is
     'Per listing, region and currency: all-time, 365-day and 90-day lowest public price, each with when it began';

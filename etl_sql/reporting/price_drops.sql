@@ -8,15 +8,26 @@ with priced_period as (
 ),
 compared as (
     -- Compared with the previous public price in the same currency, across not-for-sale or subscription-only
-    -- gaps and across prices in another currency (USD 20, EUR 15, USD 10 is a drop from 20 to 10).
+    -- gaps and across prices in another currency (USD 20, EUR 15, USD 10 is a drop from 20 to 10). Looked up
+    -- per period through the periods' index rather than a window over every period, so a filter on changed_at
+    -- ("the last 7 days") reads only the periods that began then.
     select
         priced_period.*,
-        lag(priced_period.price) over by_key as old_price
+        previous.price as old_price
     from priced_period
-    window by_key as (
-        partition by priced_period.listing_id, priced_period.region, priced_period.currency
-        order by priced_period.valid_from, priced_period.price_period_id
-    )
+    cross join lateral (
+        select earlier.price
+        from core.price_history as earlier
+        where earlier.listing_id = priced_period.listing_id
+          and earlier.region = priced_period.region
+          and earlier.currency = priced_period.currency
+          and earlier.subscription is null
+          and earlier.price is not null
+          and earlier.valid_from <= priced_period.valid_from
+          and (earlier.valid_from < priced_period.valid_from or earlier.price_period_id < priced_period.price_period_id)
+        order by earlier.valid_from desc, earlier.price_period_id desc
+        limit 1
+    ) as previous
 )
 select
     store,

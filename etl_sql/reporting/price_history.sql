@@ -1,5 +1,5 @@
 -- Every price period of every listing and region.
--- needs revision 0011: core.latest_crawl
+-- needs revision 0011: core.latest_crawl, core.freshness
 -- The base of every reporting view: price periods with their store and listing, the one place that keeps
 -- subscription prices (PS Plus, EA Access) out of the public price columns, and the one place that applies
 -- the freshness rule (docs/model.md, "When a price is current").
@@ -13,7 +13,10 @@ judged_period as (
     select
         period.*,
         -- Unseen for longer than the rule allows: before its next change, or before the latest crawl.
-        coalesce(period.valid_to, latest_crawl.crawled_at) > period.last_seen_at + freshness.stale_after as unseen,
+        -- The setting is read as a value, not joined: its one row would count as a default-sized table in
+        -- every plan (autovacuum never analyzes a one-row table), multiplying the row estimates of every view.
+        coalesce(period.valid_to, latest_crawl.crawled_at)
+            > period.last_seen_at + (select freshness.stale_after from core.freshness as freshness) as unseen,
         -- The store said when the sale ends, and that passed before we saw the listing again.
         period.discount_ends_at > period.last_seen_at
             and period.discount_ends_at < coalesce(period.valid_to, latest_crawl.crawled_at) as sale_ended
@@ -22,7 +25,6 @@ judged_period as (
     -- A store and region the ETL has no crawl of (periods written by hand) judges nothing stale.
     left join core.latest_crawl as latest_crawl
         on latest_crawl.store = listing.store and latest_crawl.region = period.region
-    cross join core.freshness as freshness
 ),
 period as (
     select

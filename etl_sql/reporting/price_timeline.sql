@@ -2,36 +2,38 @@
 -- needs revision 0010: core.freshness
 create or replace view reporting.price_timeline as
 with listing_region as (
-    -- Days run from the first price seen to today: change-only storage must not end the line early. The game
-    -- comes along from here, so `where game_id = ...` reaches this step and reads one game's listings only.
-    select history.listing_id, history.region, listing.game_id, min(history.valid_from) as first_seen_at
+    -- The game comes along from here, so `where game_id = ...` reaches this step and reads one game's listings
+    -- only.
+    select history.listing_id, history.region, listing.game_id
     from core.price_history as history
     join core.listing as listing using (listing_id)
     group by history.listing_id, history.region, listing.game_id
 ),
-day as (
-    -- At most ten years of days: a price stamped with an absurd date never makes millions of rows.
-    select listing_region.listing_id, listing_region.region, listing_region.game_id, calendar.day::date as day
+period as (
+    -- Each period with the start of the next one: it is the state at the close of every day from its own
+    -- start to the day before the next one starts (a period replaced the same day shows on no day).
+    select listing_region.game_id as game, history.*
     from listing_region
-    cross join lateral generate_series(
-        greatest((listing_region.first_seen_at at time zone 'UTC')::date, (now() at time zone 'UTC')::date - 3652),
-        (now() at time zone 'UTC')::date,
-        interval '1 day'
-    ) as calendar (day)
+    cross join lateral (
+        select
+            price_history.*,
+            lead(price_history.valid_from) over (order by price_history.valid_from, price_history.price_period_id)
+                as next_valid_from
+        from reporting.price_history
+        where price_history.listing_id = listing_region.listing_id
+          and price_history.region = listing_region.region
+    ) as history
 ),
 day_price as (
-    -- The state at the close of the day (UTC), i.e. the price a buyer saw last that day.
-    select day.day, day.game_id as game, period.*
-    from day
-    cross join lateral (
-        select history.*
-        from reporting.price_history as history
-        where history.listing_id = day.listing_id
-          and history.region = day.region
-          and history.valid_from < (day.day + 1)::timestamp at time zone 'UTC'
-        order by history.valid_from desc, history.price_period_id desc
-        limit 1
-    ) as period
+    -- Days run from the first price seen to today (UTC): change-only storage must not end the line early. At
+    -- most ten years of days: a price stamped with an absurd date never makes millions of rows.
+    select calendar.day::date as day, period.*
+    from period
+    cross join lateral generate_series(
+        greatest((period.valid_from at time zone 'UTC')::date, (now() at time zone 'UTC')::date - 3652),
+        least((period.next_valid_from at time zone 'UTC')::date - 1, (now() at time zone 'UTC')::date),
+        interval '1 day'
+    ) as calendar (day)
 ),
 judged_day as (
     -- A price is carried to the days it held on, not across days its listing went unseen (or past a sale end

@@ -1,5 +1,6 @@
 """pricewatch load PATH... | --landing | --watch: load feed files into change-only staging."""
 import contextlib
+import signal
 import sys
 
 from foundation import config
@@ -74,6 +75,9 @@ def run(args) -> int:
         if not args.watch:
             return 1 if load_paths(loader, landing_feeds(), archive=True) else 0
         print(f"watching {config.landing_dir()} every {args.interval:g}s (Ctrl-C to stop)", file=sys.stderr, flush=True)
+        # Supervisors (systemd, containers, a shell's kill) stop with SIGTERM, and a background job may have
+        # SIGINT ignored: both stop it like Ctrl-C, a file being loaded rolling back whole.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
         try:
             print_outcomes(watch(loader, args.interval))
         except KeyboardInterrupt:

@@ -1,49 +1,16 @@
 """pricewatch status: per source, the last good crawl against earlier ones, the last load and ETL, the backlog,
 then the coverage of each source's last finished crawl per region (items against the store's own total), then
 what went wrong with each source's last failed crawl."""
-import contextlib
 from datetime import datetime
 
-from foundation import config, database
+from foundation import config
 from loader.landing import disk_usage, landing_feeds
-from pricewatch.source_status import items, size
+from pricewatch.source_status import coverage_rows, items, size, source_rows
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("status", help="crawls, loads, ETL runs, landing backlog and disk, per source")
     parser.set_defaults(func=run)
-
-
-def source_rows() -> list[dict]:
-    from psycopg2.extras import RealDictCursor
-
-    with contextlib.closing(database.connect(role="pricewatch_etl")) as conn:
-        with conn.cursor(cursor_factory=RealDictCursor) as cur:
-            cur.execute("select * from ops.source_status order by source")
-            return cur.fetchall()
-
-
-def coverage_rows() -> list[dict]:
-    """Per spider, the coverage its last finished crawl recorded (stats sidecar `coverage`, `regions_skipped`)."""
-    from psycopg2.extras import RealDictCursor
-
-    with contextlib.closing(database.connect(role="pricewatch_etl")) as conn:
-        with conn.cursor(cursor_factory=RealDictCursor) as cur:
-            cur.execute("""
-                with last as (
-                    select distinct on (spider) spider, job_id, finished_at, stats
-                    from ops.crawl_job
-                    where state = 'finished' and stats is not null
-                    order by spider, finished_at desc nulls last
-                )
-                select spider, job_id, finished_at,
-                       coalesce(stats -> 'coverage', '{}'::jsonb) as coverage,
-                       coalesce(stats -> 'regions_skipped', '[]'::jsonb) as skipped
-                from last
-                where stats -> 'coverage' <> '{}'::jsonb or jsonb_array_length(stats -> 'regions_skipped') > 0
-                order by spider
-            """)
-            return cur.fetchall()
 
 
 def coverage_text(row: dict) -> str:

@@ -20,18 +20,20 @@ class Game:
 
 
 def find_game(cur, text: str) -> Game:
-    """The one game `text` names: games with a listing of exactly that name win over games merely containing it."""
+    """The one game `text` names. Closest first: the game's own title, a listing's title as the store writes it
+    ("DOOM (1993)" when "DOOM" names the remake too), a listing of the same identifying name, a title containing
+    it; the closest kind any game has decides."""
     with cur.connection.cursor() as plain:
         plain.execute(CANDIDATES, {"text": text.strip()})
         rows = plain.fetchall()
-    wanted = parse(text).name
+    typed, wanted = text.strip(), parse(text).name
     games = {}
     for game_id, game, title, kind, listing_id in rows:
-        exact = parse(title, kind).name == wanted
-        known = games.setdefault(game_id, [game, listing_id, False])
-        known[2] = known[2] or exact
-    exact_games = {game_id: found for game_id, found in games.items() if found[2]}
-    chosen = exact_games or games
+        closeness = max(3 * (game == typed), 2 * (title == typed), parse(title, kind).name == wanted)
+        known = games.setdefault(game_id, [game, listing_id, 0])
+        known[2] = max(known[2], closeness)
+    closest = max((found[2] for found in games.values()), default=0)
+    chosen = {game_id: found for game_id, found in games.items() if found[2] == closest}
     if len(chosen) == 1:
         ((game_id, (game, listing_id, _)),) = chosen.items()
         return Game(game_id, game, listing_id)

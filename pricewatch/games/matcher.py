@@ -1,22 +1,27 @@
 """Which store listings are the same game: strong evidence first, then fuzzy titles, then people's decisions.
 
-Evidence, strongest first: the same Steam appid, identical identifying names (see pricewatch.games.titles),
-then a rapidfuzz score on names with the same sequel numbers and the same kind of product. Scores between
+Evidence, strongest first: the same Steam appid, identical identifying names (see pricewatch.games.titles) of
+one release (release years at most RELEASE_YEARS apart: a remake sold under its original's name is another
+game), then a rapidfuzz score on names with the same sequel numbers and the same kind of product. Scores between
 REVIEW_SCORE and AUTO_SCORE are left apart and queued for review. Manual decisions (merge, split) always win.
 
-Every piece of evidence is a property of two listings alone, so the groups of a part of the catalogue that is
-closed under the evidence (whole games, plus the listings a change touches) are the groups the whole
-catalogue would give: that is how pricewatch.games.store matches a day's changes only.
+Evidence is a property of two listings, or of all listings of one name (its releases), so the groups of a part
+of the catalogue that is closed under the evidence and holds every listing of each name in it (whole games,
+the listings a change touches, all listings of their names) are the groups the whole catalogue would give:
+that is how pricewatch.games.store matches a day's changes only.
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from pricewatch.games.titles import REMAKE_MARKERS, Title, parse
+from pricewatch.games.titles import REMAKE_MARKERS, Title, parse, release_year
 
 AUTO_SCORE = 93.0
 REVIEW_SCORE = 80.0
+# Ports reach other stores years later (The Witcher 3 on Switch: four), remakes come a decade or more after
+# their original (DOOM 1993/2016, Resident Evil 2 1998/2019).
+RELEASE_YEARS = 5
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,7 @@ class Listing:
     kind: str
     title: str
     steam_appid: str | None = None
+    release_date: str | None = None
 
     @property
     def appid(self) -> str | None:
@@ -106,6 +112,32 @@ class UnionFind:
 def identity_key(title: Title) -> tuple:
     """Listings with equal keys are one product: same name, and add-on/bundle/remake markers alike."""
     return title.name, title.markers
+
+
+def releases(ids: list[int], year_of: dict) -> list[list[int]]:
+    """Listings of one name by release: known years at most RELEASE_YEARS apart, in a chain, are one release.
+    Listings of unknown year join the only release, and stay together apart from several (which would it be?)."""
+    found = []
+    for listing_id in sorted((i for i in ids if year_of[i]), key=lambda i: (year_of[i], i)):
+        if found and year_of[listing_id] - year_of[found[-1][-1]] <= RELEASE_YEARS:
+            found[-1].append(listing_id)
+        else:
+            found.append([listing_id])
+    unknown = sorted(i for i in ids if not year_of[i])
+    if len(found) <= 1:
+        return [sorted((found[0] if found else []) + unknown)]
+    return [sorted(release) for release in found] + ([unknown] if unknown else [])
+
+
+def fuzzy_joins(releases_a: list[list[int]], releases_b: list[list[int]], year_of: dict) -> bool:
+    """A score joins names of one release each, released at most RELEASE_YEARS apart when both years are known;
+    a name of several releases would join them all, so its close names go to review."""
+    if len(releases_a) > 1 or len(releases_b) > 1:
+        return False
+    years_a = [year_of[i] for i in releases_a[0] if year_of[i]]
+    years_b = [year_of[i] for i in releases_b[0] if year_of[i]]
+    return (not years_a or not years_b
+            or max(min(years_b) - max(years_a), min(years_a) - max(years_b)) <= RELEASE_YEARS)
 
 
 def fuzzy_block(title: Title) -> str | None:
@@ -192,9 +224,12 @@ def match(listings: list[Listing], decisions: list[Decision] = (), catalogue: Ca
     for listing in automatic:
         if titles[listing.listing_id].name:
             by_key[identity_key(titles[listing.listing_id])].append(listing.listing_id)
-    for same_name in by_key.values():
-        for other in same_name[1:]:
-            union.union(same_name[0], other)
+    year_of = {listing.listing_id: titles[listing.listing_id].year or release_year(listing.release_date)
+               for listing in listings}
+    releases_of = {key: releases(same_name, year_of) for key, same_name in by_key.items()}
+    for same_release in (release for found in releases_of.values() for release in found):
+        for other in same_release[1:]:
+            union.union(same_release[0], other)
 
     titles_of_key = {key: titles[ids[0]] for key, ids in by_key.items()}
     block_of_key = {key: fuzzy_block(title) for key, title in titles_of_key.items()}
@@ -204,7 +239,7 @@ def match(listings: list[Listing], decisions: list[Decision] = (), catalogue: Ca
     uncertain = []
     for key_a, key_b, score in pairs:
         first_a, first_b = by_key[key_a][0], by_key[key_b][0]
-        if score < AUTO_SCORE:
+        if score < AUTO_SCORE or not fuzzy_joins(releases_of[key_a], releases_of[key_b], year_of):
             uncertain.append((min(first_a, first_b), max(first_a, first_b), round(score, 1)))
         elif union.union(first_a, first_b):
             for listing_id in by_key[max(key_a, key_b, key=lambda key: by_key[key][0])]:

@@ -9,6 +9,7 @@ day's changes, not the catalogue; the groups are those a match of the whole cata
 """
 import json
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from pricewatch.games.matcher import (AUTO_SCORE, Catalogue, Decision, KnownName, Listing, Matching, fuzzy_block,
                                       length_bounds, match, title_scores)
@@ -16,7 +17,8 @@ from pricewatch.games.titles import parse
 
 BATCH_SIZE = 20_000
 MATCHER_LOCK = "select pg_advisory_xact_lock(hashtextextended('pricewatch.games.matcher', 0))"
-IS_PENDING = "(matched_at is null or (title, kind, steam_appid) is distinct from (matched_title, matched_kind, matched_appid))"
+IS_PENDING = ("(matched_at is null or (title, kind, steam_appid, release_date)"
+              " is distinct from (matched_title, matched_kind, matched_appid, matched_release_date))")
 
 PENDING = f"""
 select listing_id
@@ -69,9 +71,19 @@ from base
 join core.listing as listing on listing.match_franchise = base.name
 """
 
+# Games holding listings of the names in these games: a name's releases are decided over all its listings, so a
+# batch loads every listing of each name it loads.
+SAME_NAME_GAMES = """
+select distinct other.game_id
+from core.listing as loaded
+join core.listing as other on other.match_name = loaded.match_name
+where loaded.game_id = any(%(games)s::bigint[]) and other.game_id is not null
+"""
+
 READ_LISTINGS = f"""
 select listing_id, store, store_item_id, kind, title, steam_appid, game_id,
-    match_name, match_block is not null as named_game, {IS_PENDING} as pending
+    match_name, match_block is not null as named_game, {IS_PENDING} as pending,
+    release_date, matched_title, matched_kind
 from core.listing
 where listing_id = any(%(listings)s::bigint[]) or game_id = any(%(games)s::bigint[])
 order by listing_id
@@ -102,14 +114,14 @@ order by listing.match_name, listing.match_markers, listing.listing_id
 
 NAME_GAMES = """
 -- A game is named by its base title: that of its first listing sold as the plain game (no edition), not an
--- edition's that happened to be seen first.
+-- edition's that happened to be seen first; a game with no plain listing (add-ons, editions only) by its first
+-- listing's, so no game keeps the name of a listing it no longer has.
 with base_title as (
     select distinct on (listing.game_id)
         listing.game_id, btrim(regexp_replace(listing.title, '[™®©]', '', 'g')) as title
     from core.listing as listing
-    where listing.game_id = any(%(games)s::bigint[])
-      and listing.edition is null and listing.kind = 'game' and listing.title <> ''
-    order by listing.game_id, listing.listing_id
+    where listing.game_id = any(%(games)s::bigint[]) and listing.title <> ''
+    order by listing.game_id, (listing.edition is null and listing.kind = 'game') desc, listing.listing_id
 )
 update core.game as game
 set title = base_title.title
@@ -144,7 +156,7 @@ with matched as (
     from jsonb_to_recordset(%(listings)s::jsonb) as matched (
         listing_id bigint, game_id bigint, edition text, match_method text, match_score numeric,
         match_name text, match_markers text[], match_block text, match_franchise text,
-        title text, kind text, steam_appid text, pending boolean)
+        title text, kind text, steam_appid text, release_date text, pending boolean)
 )
 update core.listing as listing
 set game_id = matched.game_id,
@@ -158,6 +170,7 @@ set game_id = matched.game_id,
     matched_title = matched.title,
     matched_kind = matched.kind,
     matched_appid = matched.steam_appid,
+    matched_release_date = matched.release_date,
     matched_game_id = matched.game_id,
     matched_at = case when matched.pending then now() else listing.matched_at end
 from matched
@@ -259,9 +272,35 @@ def pending_batch(cur, after: int, size: int) -> list[int]:
     return [listing_id for (listing_id,) in cur.fetchall()]
 
 
-def read_listings(cur, listing_ids, game_ids) -> list[tuple]:
+class Row(NamedTuple):
+    listing_id: int
+    store: str
+    store_item_id: str
+    kind: str
+    title: str
+    steam_appid: str | None
+    game_id: int | None
+    match_name: str | None
+    named_game: bool
+    pending: bool
+    release_date: str | None
+    matched_title: str | None
+    matched_kind: str | None
+
+
+def read_listings(cur, listing_ids, game_ids) -> list[Row]:
     cur.execute(READ_LISTINGS, {"listings": sorted(listing_ids), "games": sorted(game_ids)})
-    return cur.fetchall()
+    return [Row(*row) for row in cur.fetchall()]
+
+
+def with_same_names(cur, games: set[int]) -> set[int]:
+    """`games` and the games holding other listings of their names, until no name is left out."""
+    more = games
+    while more:
+        cur.execute(SAME_NAME_GAMES, {"games": sorted(more)})
+        more = {game_id for (game_id,) in cur.fetchall()} - games
+        games = games | more
+    return games
 
 
 def fuzzy_neighbours(cur, titles: list) -> set[int]:
@@ -281,22 +320,28 @@ def fuzzy_neighbours(cur, titles: list) -> set[int]:
     return games
 
 
-def touched_games(cur, batch_rows: list[tuple]) -> set[int]:
+def touched_games(cur, batch_rows: list[Row]) -> set[int]:
     """Every game whose listings' groups a batch can change.
 
     Evidence between two listings that did not change cannot have changed, so a group changes only if it holds a
-    batch listing now, or evidence ties a batch listing to it (name, Steam app, fuzzy score, decision); add-on
-    games follow the games their names start with.
+    batch listing now, or evidence ties a batch listing to it (name, Steam app, fuzzy score, decision), or it
+    shares a name with a loaded listing (a name's releases, and whether a score joins it, depend on all its
+    listings: a listing leaving a name can let its old fuzzy neighbours join it); add-on games follow the games
+    their names start with.
     """
-    titles = {row[0]: parse(row[4], row[3]) for row in batch_rows}
-    batch = [{"listing_id": row[0], "name": titles[row[0]].name or None, "appid": row[5]} for row in batch_rows]
-    neighbours = fuzzy_neighbours(cur, list(titles.values()))
+    titles = {row.listing_id: parse(row.title, row.kind) for row in batch_rows}
+    before = [parse(row.matched_title, row.matched_kind) for row in batch_rows
+              if row.matched_title and row.matched_title != row.title]
+    batch = [{"listing_id": row.listing_id, "name": titles[row.listing_id].name or None, "appid": row.steam_appid}
+             for row in batch_rows]
+    neighbours = fuzzy_neighbours(cur, list(titles.values()) + before)
     cur.execute(TOUCHED_GAMES, {"batch": json.dumps(batch), "neighbour_games": sorted(neighbours - {None})})
     games = {game_id for (game_id,) in cur.fetchall()}
     loaded = read_listings(cur, titles, games)
-    names = {row[7] for row in loaded if row[8]} | {title.name for title in titles.values() if fuzzy_block(title)}
+    names = ({row.match_name for row in loaded if row.named_game}
+             | {title.name for title in titles.values() if fuzzy_block(title)})
     cur.execute(ADDON_GAMES, {"names": sorted(names)})
-    return games | {game_id for (game_id,) in cur.fetchall()}
+    return with_same_names(cur, games | {game_id for (game_id,) in cur.fetchall()})
 
 
 def load(cur, batch: list[int]) -> Loaded:
@@ -304,15 +349,17 @@ def load(cur, batch: list[int]) -> Loaded:
     in_batch = set(batch)
     games = touched_games(cur, read_listings(cur, batch, ()))
     loaded = Loaded(games=games)
-    for listing_id, store, item, kind, title, appid, game_id, _, _, pending in read_listings(cur, batch, games):
-        if pending and listing_id not in in_batch:
+    for row in read_listings(cur, batch, games):
+        if row.pending and row.listing_id not in in_batch:
             continue
-        if not title:
-            loaded.blank.append({"listing_id": listing_id, "game_id": game_id, "title": title, "kind": kind,
-                                 "steam_appid": appid, "pending": True})
+        if not row.title:
+            loaded.blank.append({"listing_id": row.listing_id, "game_id": row.game_id, "title": row.title,
+                                 "kind": row.kind, "steam_appid": row.steam_appid, "release_date": row.release_date,
+                                 "pending": True})
             continue
-        loaded.listings.append(Listing(listing_id, store, item, kind, title, appid))
-        loaded.current_game[listing_id] = game_id
+        loaded.listings.append(Listing(row.listing_id, row.store, row.store_item_id, row.kind, row.title,
+                                       row.steam_appid, row.release_date))
+        loaded.current_game[row.listing_id] = row.game_id
     return loaded
 
 
@@ -347,6 +394,7 @@ def matched_rows(loaded: Loaded, matching: Matching, game_of_group: dict, pendin
             "match_block": fuzzy_block(title) if title else None,
             "match_franchise": title.franchise if title and title.is_addon else None,
             "title": listing.title, "kind": listing.kind, "steam_appid": listing.steam_appid,
+            "release_date": listing.release_date,
             "pending": listing.listing_id in pending,
         })
     return rows + loaded.blank

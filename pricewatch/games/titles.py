@@ -28,7 +28,10 @@ CJK_TITLE = re.compile(r"《([^《》]+)》")
 LANGUAGE_NOTE = re.compile(r"\s*[(（][^()（）]*(?:文|语|語|english|英)[^()（）]*[)）]\s*$", re.IGNORECASE)
 PLATFORM_NOTE = re.compile(r"^適用於\s*ps\d\S*?的", re.IGNORECASE)
 # "DOOM (2016)": a year in parentheses says which release, it is no sequel number ("DOOM (2016)" is "DOOM").
-YEAR_NOTE = re.compile(r"\s*[(（](?:19[7-9]|20\d)\d[)）]\s*$")
+YEAR_NOTE = re.compile(r"\s*[(（]((?:19[7-9]|20\d)\d)[)）]\s*$")
+# The year in a store's free-text release date, whatever its format: "13 May, 2016" and "May 13, 2016"
+# (Steam), "2016-05-13" (GOG, Epic, eShop), "2016-05-13T00:00:00Z" (PS Store), "Q2 2026", "2016年5月13日".
+YEAR = re.compile(r"(?<!\d)((?:19[7-9]|20\d)\d)(?!\d)")
 
 # Tokens that make a different product of a name: a remaster is another game, a soundtrack never the game.
 REMAKE_MARKERS = frozenset({"remastered", "remaster", "remake", "hd", "resynced", "reforged", "redux", "reloaded"})
@@ -47,6 +50,7 @@ class Title:
     edition: str | None = None
     markers: frozenset = field(default_factory=frozenset)
     franchise: str | None = None
+    year: int | None = None
 
     @property
     def numbers(self) -> tuple:
@@ -96,7 +100,9 @@ def parse(title: str, kind: str = "game") -> Title:
     text = unicodedata.normalize("NFKC", re.sub(r"[™®©]", "", title or "")).strip()
     text = LANGUAGE_NOTE.sub("", text)
     text = PLATFORM_NOTE.sub("", text)
-    text = YEAR_NOTE.sub("", text)
+    year = None
+    if match := YEAR_NOTE.search(text):
+        year, text = int(match.group(1)), text[:match.start()]
     whole = fold(text)
     separated_edition = None
     if match := SEPARATED_EDITION.search(text):
@@ -117,4 +123,10 @@ def parse(title: str, kind: str = "game") -> Title:
         name, edition, separated_edition = whole, None, None
         markers |= {"dlc"}
     return Title(raw=title, name=name, edition=" ".join(filter(None, (edition, separated_edition))) or None,
-                 markers=frozenset(markers), franchise=franchise)
+                 markers=frozenset(markers), franchise=franchise, year=year)
+
+
+def release_year(release_date: str | None) -> int | None:
+    """The year of a store's free-text release date; None for "Coming soon", "TBA" or none."""
+    match = YEAR.search(release_date or "")
+    return int(match.group(1)) if match else None

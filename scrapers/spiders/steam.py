@@ -24,7 +24,7 @@ from scrapy.http import TextResponse
 from w3lib.url import add_or_replace_parameters, url_query_cleaner
 
 from scrapers.items import store_listing
-from scrapers.pricing import from_minor, from_text, money
+from scrapers.pricing import discount_percent, from_minor, from_text, money
 from scrapers.spiders import StoreSpider
 
 STORE = "https://store.steampowered.com"
@@ -54,6 +54,12 @@ def without_tracking(url: str) -> str:
 
 def platforms_of(flags: dict) -> list[str]:
     return [name for name, available in (flags or {}).items() if available is True]
+
+
+def stated_or_implied(stated, regular, price) -> int:
+    """The discount Steam states; when it states none, the one its two prices give (a 0 there would contradict
+    them, and the loader rejects a discount that does)."""
+    return int(stated) if stated not in (None, "") else discount_percent(regular, price)
 
 
 def iso_from_unix(seconds) -> str | None:
@@ -204,7 +210,7 @@ class SteamSpider(StoreSpider):
             currency=currency if priced else None,
             price=price,
             regular_price=regular,
-            discount_percent=int(row.css("[data-discount]::attr(data-discount)").get() or 0) if priced else 0,
+            discount_percent=stated_or_implied(row.css("[data-discount]::attr(data-discount)").get(), regular, price),
             is_free=priced and int(final) == 0,
             platforms=[ROW_PLATFORMS[name] for name in ROW_PLATFORMS
                        if row.css(f"span.platform_img.{name}")],
@@ -273,6 +279,8 @@ class SteamSpider(StoreSpider):
             final = offer.get("final_price_in_cents") if offer else None
             original = offer.get("original_price_in_cents", final) if offer else None
             discounts = (offer or {}).get("active_discounts") or [{}]
+            price = from_minor(final, currency, 2) if offer else None
+            regular = from_minor(original, currency, 2) if offer else None
             yield store_listing(
                 source=self.name,
                 store_item_id=item.get("appid") or item["id"],
@@ -281,9 +289,9 @@ class SteamSpider(StoreSpider):
                 url=without_tracking(f"{STORE}/{item['store_url_path']}/") if item.get("store_url_path") else None,
                 region=region,
                 currency=currency,
-                price=from_minor(final, currency, 2) if offer else None,
-                regular_price=from_minor(original, currency, 2) if offer else None,
-                discount_percent=(offer or {}).get("discount_pct", 0),
+                price=price,
+                regular_price=regular,
+                discount_percent=stated_or_implied((offer or {}).get("discount_pct"), regular, price),
                 is_free=False,
                 discount_ends_at=iso_from_unix(discounts[0].get("discount_end_date")),
             )
