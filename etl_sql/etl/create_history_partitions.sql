@@ -1,11 +1,12 @@
 -- Creates the monthly partitions of core.price_history for this month and the next, when missing.
--- needs revision 0013: core.price_history partitioned by month
+-- needs revision 0013: core.price_history partitioned by month of valid_to, open periods in price_history_open
 -- Security definer: only the table's owner may add a partition, and the ETL role owns nothing; this function
 -- is all it can do with that right. Cheap when the months exist (two catalog lookups), so every store run
--- calls it first, committed on its own: creating a partition locks the whole table, which must not last a run.
--- A month is left to the default partition, where every query still finds its rows, when the table is busy
--- (lock_timeout; the next run tries again) or when the default partition already holds rows of that month
--- (creating the partition would have to move them: docs/scaling.md says how).
+-- calls it first, committed on its own: creating a partition locks the whole table, which must not last a run,
+-- and reads core.price_history_open once to prove none of its rows belongs to the new month.
+-- A month is left to core.price_history_open, where every query still finds its closed periods, when the
+-- table is busy (lock_timeout; the next run tries again) or when that partition already holds periods closed
+-- in the month (creating the partition would have to move them: docs/scaling.md says how).
 create or replace function etl.create_history_partitions()
 returns integer
 language plpgsql
@@ -25,14 +26,14 @@ begin
     loop
         partition_name := 'price_history_' || to_char(month, 'YYYY_MM');
         continue when to_regclass('core.' || partition_name) is not null
-            or exists (select from core.price_history_default as held
-                       where held.valid_from >= month and held.valid_from < month + interval '1 month');
+            or exists (select from core.price_history_open as held
+                       where held.valid_to >= month and held.valid_to < month + interval '1 month');
         begin
             execute format(
-                'create table core.%1$I partition of core.price_history for values from (%2$L) to (%3$L) with (fillfactor = 50);'
+                'create table core.%1$I partition of core.price_history for values from (%2$L) to (%3$L);'
                 'comment on table core.%1$I is %4$L',
                 partition_name, month, month + interval '1 month',
-                'Price periods of core.price_history that began in ' || to_char(month, 'YYYY-MM') || ' (UTC)');
+                'Price periods of core.price_history that closed in ' || to_char(month, 'YYYY-MM') || ' (UTC)');
             created := created + 1;
         exception when lock_not_available or duplicate_table or unique_violation then
             -- Busy, or a concurrent run created it first.

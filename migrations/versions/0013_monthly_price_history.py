@@ -1,31 +1,40 @@
-"""core.price_history partitioned by month of valid_from (docs/scaling.md, "Monthly partitions").
+"""core.price_history partitioned by the month its periods closed, the open periods kept apart (docs/scaling.md,
+"Monthly partitions").
 
-- The table is rebuilt as a range-partitioned one: a partition per month the rows span, this month and the
-  next, and a default partition for anything outside the months created; the ETL creates the months ahead
-  (etl.create_history_partitions). valid_from never changes once a period opens, so a row never moves.
-- PostgreSQL wants the partition key in every unique key: the primary key is (price_period_id, valid_from)
-  (price_period_id alone stays unique: it comes from one identity sequence), and the one-open-period-per-listing-
-  and-region index is no longer unique (the ETL keeps it so by construction, tests/test_etl.py checks it).
-- ops.alert_sent keeps its foreign key to the period through the full key: it gains period_valid_from.
+- The table is rebuilt partitioned by range of valid_to: a partition per month in which periods closed (from
+  the oldest closed period's month to next month), and the default partition core.price_history_open, where
+  every open period (valid_to is null) lives. The daily path reads and closes open periods: `valid_to is null`
+  prunes to that one partition at plan time. Closing a period moves its row into its month's partition; the
+  ETL creates the months ahead (etl.create_history_partitions), and a period closed in a month without a
+  partition stays in core.price_history_open.
+- "One open period per listing and region" stays a unique index, on core.price_history_open.
+- There is no primary key any more: PostgreSQL wants the partition key in every unique key of a partitioned
+  table, and valid_to is null while a period is open and changes when it closes. price_period_id still comes
+  from one identity sequence (generated always) and keeps its value when its row moves; an index per
+  partition finds it. ops.alert_sent loses its foreign key to the period for the same reason (no unique key
+  to reference): the ETL never deletes periods, so the ids it holds stay valid until a month is archived.
+- core.price_history_open keeps half of each page free (its rows are confirmed after every crawl: HOT
+  updates); the monthly partitions are full (closed periods do not change).
 
-The rows are copied in one statement that routes each to its month, inside the migration's transaction: the
-table is locked while it runs (112 s for 10M periods on the shared 2-core machine, bench/RESULTS.md §10).
-The downgrade copies them back into one table.
+The columns, defaults, identity, checks and comments come from the table being replaced (`like`), so a column
+added by a later revision is carried along; keys, indexes and foreign keys are declared again after the copy.
+The rows are copied in one statement that routes each to its partition, inside the migration's transaction:
+the table is locked while it runs (bench/RESULTS.md §11 times it at 10M periods). The downgrade copies them
+back into one table.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0015
 Create Date: 2026-12-06
 """
 from migrations.sql_files import execute
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
-# The columns, defaults, identity, checks and comments come from the table being replaced (`like`), so a
-# column added later is carried along; keys, indexes and foreign keys are declared again after the copy.
 REBUILT = r"""
+alter table ops.alert_sent drop constraint if exists alert_sent_price_period_id_fkey;
 create table core.price_history_rebuilt (
     like core.price_history including defaults including identity including constraints including comments
 ) {layout};
@@ -34,81 +43,80 @@ insert into core.price_history_rebuilt overriding system value select * from cor
 select setval(pg_get_serial_sequence('core.price_history_rebuilt', 'price_period_id'),
               coalesce(max(price_period_id), 0) + 1, false)
 from core.price_history_rebuilt;
-alter table ops.alert_sent drop constraint alert_sent_price_period_id_fkey;
 drop table core.price_history;
 alter table core.price_history_rebuilt rename to price_history;
 alter sequence core.price_history_rebuilt_price_period_id_seq rename to price_history_price_period_id_seq;
 alter table core.price_history
-    add constraint price_history_pkey primary key ({key}),
     add constraint price_history_listing_id_fkey foreign key (listing_id) references core.listing,
     add constraint price_history_region_fkey foreign key (region) references core.region,
     add constraint price_history_currency_fkey foreign key (currency) references core.currency;
-create {open_index_kind} index {open_index} on core.price_history (listing_id, region) where valid_to is null;
+{keys}
 create index price_history_listing_region_idx on core.price_history (listing_id, region, valid_from);
+create index price_history_valid_from_idx on core.price_history (valid_from);
 comment on table core.price_history is
     'Price periods of a listing in a region: one row per price state, valid_from until valid_to{table_note}';
 grant select, insert, update on core.price_history to pricewatch_etl;
-alter table ops.alert_sent add constraint alert_sent_price_period_id_fkey
-    foreign key ({alert_key}) references core.price_history ({key});
 """
 
-# A partition per month (UTC) from the oldest period's to the next month, then the default one. The same
-# name and bounds as etl.create_history_partitions, which adds the months to come.
+# A partition per month (UTC) in which periods closed, from the oldest closed period's month to next month:
+# the same names and bounds as etl.create_history_partitions, which adds the months to come.
 MONTHLY_PARTITIONS = r"""
-create table core.price_history_default partition of core.price_history_rebuilt default with (fillfactor = 50);
-comment on table core.price_history_default is
-    'Price periods of core.price_history that began in a month without a partition of its own';
+create table core.price_history_open partition of core.price_history_rebuilt default with (fillfactor = 50);
+comment on table core.price_history_open is
+    'The open price periods of core.price_history (valid_to is null), and periods closed in a month without a partition of its own';
 do $$
 declare
     month timestamptz;
 begin
     for month in
         select generate_series(
-            date_trunc('month', coalesce(min(valid_from), now()), 'UTC'),
-            greatest(date_trunc('month', max(valid_from), 'UTC'), date_trunc('month', now(), 'UTC')) + interval '1 month',
+            date_trunc('month', coalesce(min(valid_to), now()), 'UTC'),
+            greatest(date_trunc('month', max(valid_to), 'UTC'), date_trunc('month', now(), 'UTC')) + interval '1 month',
             interval '1 month')
         from core.price_history
     loop
         execute format(
-            'create table core.%1$I partition of core.price_history_rebuilt for values from (%2$L) to (%3$L) with (fillfactor = 50);'
+            'create table core.%1$I partition of core.price_history_rebuilt for values from (%2$L) to (%3$L);'
             'comment on table core.%1$I is %4$L',
             'price_history_' || to_char(month at time zone 'UTC', 'YYYY_MM'), month,
             (month at time zone 'UTC' + interval '1 month') at time zone 'UTC',
-            'Price periods of core.price_history that began in ' || to_char(month at time zone 'UTC', 'YYYY-MM') || ' (UTC)');
+            'Price periods of core.price_history that closed in ' || to_char(month at time zone 'UTC', 'YYYY-MM') || ' (UTC)');
     end loop;
 end;
 $$;
 """
 
-UPGRADE = r"""
-alter table ops.alert_sent add column period_valid_from timestamptz;
-update ops.alert_sent as sent
-set period_valid_from = period.valid_from
-from core.price_history as period
-where period.price_period_id = sent.price_period_id;
-alter table ops.alert_sent alter column period_valid_from set not null;
-comment on column ops.alert_sent.period_valid_from is
-    'valid_from of the price period: with price_period_id, the key of core.price_history (partitioned by it)';
-""" + REBUILT.format(
-    layout="partition by range (valid_from)",
+PARTITIONED_KEYS = r"""
+create index price_history_period_idx on core.price_history (price_period_id);
+create unique index price_history_open_key on core.price_history_open (listing_id, region) where valid_to is null;
+-- Finds the closed periods a month without a partition left here (etl.create_history_partitions).
+create index price_history_open_closed_idx on core.price_history_open (valid_to) where valid_to is not null;
+"""
+
+ONE_TABLE_KEYS = r"""
+alter table core.price_history add constraint price_history_pkey primary key (price_period_id);
+create unique index price_history_open_key on core.price_history (listing_id, region) where valid_to is null;
+alter table ops.alert_sent add constraint alert_sent_price_period_id_fkey
+    foreign key (price_period_id) references core.price_history;
+"""
+
+UPGRADE = REBUILT.format(
+    layout="partition by range (valid_to)",
     partitions=MONTHLY_PARTITIONS,
-    key="price_period_id, valid_from",
-    open_index_kind="",
-    open_index="price_history_open_idx",
-    table_note=' (partitioned by month of valid_from; price_history_default holds months not created yet)',
-    alert_key="price_period_id, period_valid_from",
-)
+    keys=PARTITIONED_KEYS,
+    table_note=' (partitioned by the month it closed; open periods in price_history_open)',
+) + r"""
+comment on column ops.alert_sent.price_period_id is
+    'The price period alerted on (core.price_history; no foreign key: a partitioned table offers no unique key on it)';
+"""
 
 DOWNGRADE = REBUILT.format(
-    layout="with (fillfactor = 50)",
+    layout="with (fillfactor = 80)",
     partitions="",
-    key="price_period_id",
-    open_index_kind="unique",
-    open_index="price_history_open_key",
+    keys=ONE_TABLE_KEYS,
     table_note="",
-    alert_key="price_period_id",
 ) + r"""
-alter table ops.alert_sent drop column period_valid_from;
+comment on column ops.alert_sent.price_period_id is null;
 """
 
 

@@ -26,10 +26,9 @@ order by alert.price_since, alert.watch_rule_id, alert.listing_id
 """
 
 RECORD_SENT = """
-insert into ops.alert_sent (watch_rule_id, price_period_id, period_valid_from, channel)
-select sent.watch_rule_id, period.price_period_id, period.valid_from, %(channel)s
+insert into ops.alert_sent (watch_rule_id, price_period_id, channel)
+select sent.watch_rule_id, sent.price_period_id, %(channel)s
 from jsonb_to_recordset(%(alerts)s::jsonb) as sent (watch_rule_id bigint, price_period_id bigint)
-join core.price_history as period on period.price_period_id = sent.price_period_id
 on conflict do nothing
 """
 
