@@ -180,7 +180,8 @@ def secondary_indexes_dropped(steps: Steps, tables=GENERATED_TABLES):
         cur.execute(f"drop index {name}")
     yield
     for _, definition in indexes:
-        steps.run("index builds", definition)
+        # A partitioned table's index reads "on only": rebuilt that way, it would cover none of the partitions.
+        steps.run("index builds", definition.replace(" ON ONLY ", " ON ", 1))
 
 
 def ledger_row(cur, path: str, rows: int) -> int:
