@@ -8,17 +8,18 @@ change of each listing every 110 days, the listings' dates staggered over 110 da
 month from 2025-04 to 2026-10 alike (and close in every month from 2025-08). It is generated once into the
 one-table database; the partitioned one is a copy (`create database ... template`) migrated to head, which
 times the conversion itself. Then, on each: its size; the ETL of 10,000 price changes, of 10,000 new listings
-and of 100,000 rescrape confirmations (ten per change) (median of three, as bench.etl_scaling); one listing's history, and one
+and of 100,000 rescrape confirmations (ten per change) (median of --runs, 5, the two databases taking turns run by run); one listing's history, and one
 game's (15 listings) history and current prices, as the web's game page reads them; the 50 biggest drops of the
 last 7 days; and archiving the oldest month (detach its partition, or delete the periods closed in it)."""
 import random
 
 from bench.environment import Stopwatch, admin, arguments, throwaway_database, verdict, workspace
+from bench.daily_cycle import function_seconds
 from bench.etl_scaling import (
     NEW_LISTINGS_DELTA,
     PERIODS_PER_LISTING,
     PRICE_CHANGES_DELTA,
-    etl_seconds,
+    etl_run_seconds,
     grow_history,
 )
 from bench.web_latency import percentile
@@ -91,15 +92,38 @@ def latencies_ms(url: str, statement: str, params: list[dict]) -> tuple[float, f
     return percentile(times, 0.5), percentile(times, 0.95)
 
 
-def measure(url: str, label: str, listings: int, delta: int, requests: int, oldest_month) -> dict:
-    print(f"{label}:", flush=True)
-    figures = {"size MB": float(timed_value(url, SIZE)) / 1e6}
-    figures["ETL price changes s"] = etl_seconds(url, PRICE_CHANGES_DELTA, f"{delta:,} price changes", rows=delta,
-                                                 stride=listings // delta)
-    figures["ETL new listings s"] = etl_seconds(url, NEW_LISTINGS_DELTA, f"{delta:,} new listings", rows=delta)
+def interleaved_etl_seconds(urls: dict[str, str], delta_sql: str, label: str, runs: int, **params) -> dict[str, float]:
+    """The median of `runs` ETL runs of each database, taking turns run by run (each run the same delta of
+    the same listings on both), so what else the machine does weighs on both alike."""
+    seconds = {name: [] for name in urls}
+    for repeat in range(runs):
+        for name, url in urls.items():
+            seconds[name].append(etl_run_seconds(url, delta_sql, f"{name}: {label}", repeat=repeat, **params))
+    return {name: sorted(runs_of)[len(runs_of) // 2] for name, runs_of in seconds.items()}
+
+
+def etl_figures(urls: dict[str, str], listings: int, delta: int, runs: int) -> dict[str, dict]:
+    figures = {name: {} for name in urls}
+    before = {name: function_seconds(url) for name, url in urls.items()}
     confirmations = delta * CONFIRMATIONS_PER_CHANGE
-    figures["ETL confirmations s"] = etl_seconds(url, CONFIRMATIONS_DELTA, f"{confirmations:,} confirmations",
-                                                 rows=confirmations, stride=max(1, listings // confirmations))
+    for figure, delta_sql, label, params in (
+            ("ETL price changes s", PRICE_CHANGES_DELTA, f"{delta:,} price changes",
+             {"rows": delta, "stride": listings // delta}),
+            ("ETL new listings s", NEW_LISTINGS_DELTA, f"{delta:,} new listings", {"rows": delta}),
+            ("ETL confirmations s", CONFIRMATIONS_DELTA, f"{confirmations:,} confirmations",
+             {"rows": confirmations, "stride": max(1, listings // confirmations)})):
+        for name, seconds in interleaved_etl_seconds(urls, delta_sql, label, runs, **params).items():
+            figures[name][figure] = seconds
+    for name, url in urls.items():
+        spent = sorted(((seconds - before[name].get(function, 0), function)
+                        for function, seconds in function_seconds(url).items()), reverse=True)
+        print(f"{name}, SQL functions over all ETL runs, callees included: "
+              + ", ".join(f"{function} {seconds:.1f}" for seconds, function in spent if seconds >= 0.5), flush=True)
+    return figures
+
+
+def query_figures(url: str, label: str, listings: int, requests: int, oldest_month) -> dict:
+    figures = {"size MB": float(timed_value(url, SIZE)) / 1e6}
     timed(url, "vacuum analyze core.price_history")
     draw = random.Random(10)
     games = [[draw.randint(1, listings) for _ in range(LISTINGS_PER_GAME)] for _ in range(requests)]
@@ -111,12 +135,12 @@ def measure(url: str, label: str, listings: int, delta: int, requests: int, olde
         url, CURRENT_PRICES, game)
     figures["drops 7 days p50 ms"], _ = latencies_ms(url, DROPS, [{}] * 3)
     figures["archive oldest month s"] = timed(url, archive_statement(label, oldest_month))
-    print("  " + ", ".join(f"{name} {value:,.2f}" for name, value in figures.items()), flush=True)
+    print(f"{label}: " + ", ".join(f"{name} {value:,.2f}" for name, value in figures.items()), flush=True)
     return figures
 
 
 def main() -> None:
-    args = arguments(__doc__, periods=10_000_000, delta=10_000, requests=200)
+    args = arguments(__doc__, periods=10_000_000, delta=10_000, requests=200, runs=5)
     listings = max(args.delta, args.periods // PERIODS_PER_LISTING)
     revisions = migrate.revisions()
     with workspace("partitioning") as directory, throwaway_database(directory) as url:
@@ -129,11 +153,16 @@ def main() -> None:
             migrate.upgrade(partitioned_url)
         timed(partitioned_url, "vacuum analyze core.price_history")
         partitions = timed_value(partitioned_url, "select count(*) - 1 from pg_partition_tree('core.price_history')")
-        print(f"copy of the database {copy.seconds:.0f} s; conversion to {partitions} partitions, the default one included (revision 0013) "
+        print(f"copy of the database {copy.seconds:.0f} s; conversion to {partitions} partitions, the open one included (revision 0013) "
               f"{conversion.seconds:.0f} s", flush=True)
+        timed(url, "alter system set track_functions = 'all'")
+        timed(url, "select pg_reload_conf()")
+        urls = {"one table": url, "monthly partitions": partitioned_url}
+        figures = etl_figures(urls, listings, args.delta, args.runs)
         oldest_month = timed_value(url, OLDEST_CLOSED_MONTH)
-        one_table = measure(url, "one table", listings, args.delta, args.requests, oldest_month)
-        monthly = measure(partitioned_url, "monthly partitions", listings, args.delta, args.requests, oldest_month)
+        for name, name_url in urls.items():
+            figures[name].update(query_figures(name_url, name, listings, args.requests, oldest_month))
+        one_table, monthly = figures["one table"], figures["monthly partitions"]
     print(f"{'':28} {'one table':>12} {'partitions':>12} {'ratio':>7}")
     for name in one_table:
         ratio = monthly[name] / one_table[name] if one_table[name] else float("nan")
@@ -145,6 +174,7 @@ def main() -> None:
             f"(<= {TARGET_RATIO}x); one game's history / current prices p95 {game_p95:.1f} ms "
             f"(< {TARGET_GAME_P95_MS} ms); archiving a month {monthly['archive oldest month s']:.2f} s vs "
             f"{one_table['archive oldest month s']:.2f} s", ratio <= TARGET_RATIO and game_p95 < TARGET_GAME_P95_MS)
+
 
 if __name__ == "__main__":
     main()
