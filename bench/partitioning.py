@@ -11,10 +11,11 @@ times the conversion itself. Then, on each: its size; the ETL of 10,000 price ch
 and of 100,000 rescrape confirmations (ten per change) (median of --runs, 5, the two databases taking turns run by run); one listing's history, and one
 game's (15 listings) history and current prices, as the web's game page reads them; the 50 biggest drops of the
 last 7 days; and archiving the oldest month (detach its partition, or delete the periods closed in it)."""
+import contextlib
 import random
 
-from bench.environment import Stopwatch, admin, arguments, throwaway_database, verdict, workspace
 from bench.daily_cycle import function_seconds
+from bench.environment import Stopwatch, admin, arguments, throwaway_database, verdict, workspace
 from bench.etl_scaling import (
     NEW_LISTINGS_DELTA,
     PERIODS_PER_LISTING,
@@ -54,6 +55,8 @@ select coalesce(sum(pg_total_relation_size(relid)), pg_total_relation_size('core
 from pg_partition_tree('core.price_history')
 """
 DROPS = "select * from reporting.price_drops_since(7) order by drop_percent desc, changed_at desc limit 50"
+# The drops query takes seconds: three runs give its median, too few for a p95.
+DROPS_RUNS = [{}] * 3
 OLDEST_CLOSED_MONTH = "select date_trunc('month', min(valid_to), 'UTC') from core.price_history"
 
 
@@ -77,19 +80,22 @@ def timed_value(url: str, statement: str):
         return cur.fetchone()[0]
 
 
-def latencies_ms(url: str, statement: str, params: list[dict]) -> tuple[float, float]:
-    """p50 and p95 of `statement` over `params`, after two runs to warm up."""
-    with admin(url) as cur:
+def interleaved_latencies_ms(urls: dict[str, str], statement: str, params: list[dict]) -> dict[str, tuple[float, float]]:
+    """p50 and p95 of `statement` over `params` on each database, after two runs to warm up; the databases take
+    turns query by query."""
+    with contextlib.ExitStack() as stack:
+        cursors = {name: stack.enter_context(admin(url)) for name, url in urls.items()}
         for warm_up in params[:2]:
-            cur.execute(statement, warm_up)
-        times = []
+            for cur in cursors.values():
+                cur.execute(statement, warm_up)
+        times = {name: [] for name in urls}
         for each in params:
-            with Stopwatch() as watch:
-                cur.execute(statement, each)
-                cur.fetchall()
-            times.append(watch.seconds * 1000)
-    times.sort()
-    return percentile(times, 0.5), percentile(times, 0.95)
+            for name, cur in cursors.items():
+                with Stopwatch() as watch:
+                    cur.execute(statement, each)
+                    cur.fetchall()
+                times[name].append(watch.seconds * 1000)
+    return {name: (percentile(sorted(ms), 0.5), percentile(sorted(ms), 0.95)) for name, ms in times.items()}
 
 
 def interleaved_etl_seconds(urls: dict[str, str], delta_sql: str, label: str, runs: int, **params) -> dict[str, float]:
@@ -122,20 +128,23 @@ def etl_figures(urls: dict[str, str], listings: int, delta: int, runs: int) -> d
     return figures
 
 
-def query_figures(url: str, label: str, listings: int, requests: int, oldest_month) -> dict:
-    figures = {"size MB": float(timed_value(url, SIZE)) / 1e6}
-    timed(url, "vacuum analyze core.price_history")
+def query_figures(urls: dict[str, str], listings: int, requests: int, oldest_month) -> dict[str, dict]:
+    figures = {name: {"size MB": float(timed_value(url, SIZE)) / 1e6} for name, url in urls.items()}
+    for url in urls.values():
+        timed(url, "vacuum analyze core.price_history")
     draw = random.Random(10)
     games = [[draw.randint(1, listings) for _ in range(LISTINGS_PER_GAME)] for _ in range(requests)]
     listing = [{"listing_ids": ids[:1], "region": None, "currency": None} for ids in games]
     game = [{"listing_ids": ids, "region": None, "currency": None} for ids in games]
-    figures["listing history p50 ms"], figures["listing history p95 ms"] = latencies_ms(url, HISTORY, listing)
-    figures["game history p50 ms"], figures["game history p95 ms"] = latencies_ms(url, HISTORY, game)
-    figures["game current prices p50 ms"], figures["game current prices p95 ms"] = latencies_ms(
-        url, CURRENT_PRICES, game)
-    figures["drops 7 days p50 ms"], _ = latencies_ms(url, DROPS, [{}] * 3)
-    figures["archive oldest month s"] = timed(url, archive_statement(label, oldest_month))
-    print(f"{label}: " + ", ".join(f"{name} {value:,.2f}" for name, value in figures.items()), flush=True)
+    for figure, statement, params in (("listing history", HISTORY, listing), ("game history", HISTORY, game),
+                                      ("game current prices", CURRENT_PRICES, game), ("drops 7 days", DROPS, DROPS_RUNS)):
+        for name, (p50, p95) in interleaved_latencies_ms(urls, statement, params).items():
+            figures[name][f"{figure} p50 ms"] = p50
+            if params is not DROPS_RUNS:
+                figures[name][f"{figure} p95 ms"] = p95
+    for name, url in urls.items():
+        figures[name]["archive oldest month s"] = timed(url, archive_statement(name, oldest_month))
+        print(f"{name}: " + ", ".join(f"{figure} {value:,.2f}" for figure, value in figures[name].items()), flush=True)
     return figures
 
 
@@ -160,8 +169,8 @@ def main() -> None:
         urls = {"one table": url, "monthly partitions": partitioned_url}
         figures = etl_figures(urls, listings, args.delta, args.runs)
         oldest_month = timed_value(url, OLDEST_CLOSED_MONTH)
-        for name, name_url in urls.items():
-            figures[name].update(query_figures(name_url, name, listings, args.requests, oldest_month))
+        for name, queried in query_figures(urls, listings, args.requests, oldest_month).items():
+            figures[name].update(queried)
         one_table, monthly = figures["one table"], figures["monthly partitions"]
     print(f"{'':28} {'one table':>12} {'partitions':>12} {'ratio':>7}")
     for name in one_table:
