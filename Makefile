@@ -35,6 +35,7 @@ bench-daily-1m: $(BIN)/.installed
 bench-queries-1m: $(BIN)/.installed
 	$(BIN)/python -m bench.query_latency --listing-regions 1000000
 
-# Monthly partitions of core.price_history against one table at 10M price periods: about half an hour.
+# Monthly partitions of core.price_history against one table at 10M price periods: about 40 minutes on a shared
+# machine (most of it generating the history and the drops query).
 bench-partitioning: $(BIN)/.installed
 	$(BIN)/python -m bench.partitioning
