@@ -8,9 +8,11 @@ change of each listing every 110 days, the listings' dates staggered over 110 da
 month from 2025-04 to 2026-10 alike (and close in every month from 2025-08). It is generated once into the
 one-table database; the partitioned one is a copy (`create database ... template`) migrated to head, which
 times the conversion itself. Then, on each: its size; the ETL of 10,000 price changes, of 10,000 new listings
-and of 100,000 rescrape confirmations (ten per change) (median of --runs, 5, the two databases taking turns run by run); one listing's history, and one
-game's (15 listings) history and current prices, as the web's game page reads them; the 50 biggest drops of the
-last 7 days; and archiving the oldest month (detach its partition, or delete the periods closed in it)."""
+and of 100,000 rescrape confirmations (ten per change), the median of --runs (5) with the two databases taking
+turns run by run, and the seconds of each SQL function; one listing's history, and one game's (15 listings)
+history and current prices, as the web's game page reads them, the databases taking turns query by query; the
+50 biggest drops of the last 7 days; and archiving the oldest month (detach its partition, or delete the
+periods closed in it)."""
 import contextlib
 import random
 
