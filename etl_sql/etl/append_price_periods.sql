@@ -1,8 +1,10 @@
 -- Writes a run's price periods into core.price_history.
 -- needs revision 0018: core.price_history.previous_price, drop_percent
--- Close (or extend) the open periods first, then open the new ones: the partial unique index on open
--- periods is checked row by row, so both cannot happen in one statement. The new periods' drops are set
--- last, once they are all in: a run may open several periods of one listing, each the previous of the next.
+-- Close (or extend) the open periods first, then open the new ones: the unique index on open periods is checked
+-- row by row, so both cannot happen in one statement. The periods changed are the open ones (`valid_to is
+-- null`: the update reads only core.price_history_open); closing one moves it into its month's partition. The
+-- new periods' drops are set last, once they are all in: a run may open several periods of one listing, each
+-- the previous of the next.
 create or replace function etl.append_price_periods(for_source text, after_change_id bigint, upto_change_id bigint)
 returns integer
 language plpgsql
@@ -16,6 +18,7 @@ begin
         discount_ends_at = changed.discount_ends_at
     from etl.price_period_changes(for_source, after_change_id, upto_change_id) as changed
     where changed.price_period_id = period.price_period_id
+      and period.valid_to is null
       and (period.valid_to, period.last_seen_at, period.discount_ends_at)
           is distinct from (changed.valid_to, greatest(period.last_seen_at, changed.last_seen_at), changed.discount_ends_at);
 
