@@ -104,12 +104,16 @@ from generate_series(%(first)s::bigint, %(last)s::bigint) as n
 join core.game as game on game.title = 'History Game ' || n %% 1000
 """
 
+# With the previous price and drop the ETL stores (revision 0018): the prices alternate between regular (odd
+# seq) and half of it (even seq), so every even period is a 50% drop.
 HISTORY_PERIODS = """
 insert into core.price_history (
     listing_id, region, currency, price, regular_price, discount_percent, is_free, valid_from, valid_to,
-    last_seen_at, opened_by_change_id)
+    last_seen_at, opened_by_change_id, previous_price, drop_percent)
 select listing_id, 'US', 'USD', price, regular, discount_percent, false, observed_at,
-    case when not is_latest then observed_at + %(spacing)s::interval end, last_seen_at, change_id
+    case when not is_latest then observed_at + %(spacing)s::interval end, last_seen_at, change_id,
+    case when seq %% 2 = 0 then regular when seq > 1 then regular * 0.5 end,
+    case when seq %% 2 = 0 then 50.0 end
 from (""" + HISTORY_CHANGE + """) as change
 """
 

@@ -1,5 +1,5 @@
 """Benchmark 11, monthly partitions of core.price_history (issue 13): the same work on the same history of
---periods price periods (default 10M) in two databases of one server, one table (the revision before 0013)
+--periods price periods (default 10M) in two databases of one server, one table (the revision before 0019)
 against partitions by the month a period closed, open periods apart (head). Targets: the ETL of 10,000 price
 changes costs at most 1.15x on partitions, one game's history and current prices stay under 100 ms p95.
 
@@ -155,7 +155,7 @@ def main() -> None:
     listings = max(args.delta, args.periods // PERIODS_PER_LISTING)
     revisions = migrate.revisions()
     with workspace("partitioning") as directory, throwaway_database(directory) as url:
-        migrate.downgrade(url, revisions[revisions.index("0013") - 1])
+        migrate.downgrade(url, revisions[revisions.index("0019") - 1])
         grow_history(url, 1, listings, spacing=f"{SPACING_DAYS} days", stagger_days=SPACING_DAYS)
         partitioned_url = database.with_database(url, PARTITIONED_DATABASE)
         with Stopwatch() as copy:
@@ -164,7 +164,7 @@ def main() -> None:
             migrate.upgrade(partitioned_url)
         timed(partitioned_url, "vacuum analyze core.price_history")
         partitions = timed_value(partitioned_url, "select count(*) - 1 from pg_partition_tree('core.price_history')")
-        print(f"copy of the database {copy.seconds:.0f} s; conversion to {partitions} partitions, the open one included (revision 0013) "
+        print(f"copy of the database {copy.seconds:.0f} s; conversion to {partitions} partitions, the open one included (revision 0019) "
               f"{conversion.seconds:.0f} s", flush=True)
         timed(url, "alter system set track_functions = 'all'")
         timed(url, "select pg_reload_conf()")
