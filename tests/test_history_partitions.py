@@ -1,13 +1,14 @@
 """core.price_history partitioned by the month its periods closed, open periods apart (revision 0013): months
 created ahead by the ETL, core.price_history_open for the open periods (and the months without a partition),
 and a migration that converts a table with data and back."""
+import contextlib
 from datetime import datetime, timedelta, timezone
 
 import psycopg2
 import pytest
 from etl_fixtures import rows, run_etl
 
-from pricewatch import migrate
+from pricewatch import migrate, reports
 from pricewatch.etl_cycle import run_store_source
 
 # Where each period sits, by price_period_id.
@@ -113,15 +114,41 @@ def test_closing_a_period_moves_it_to_its_month_and_keeps_its_id(admin, staging)
         (month(0) - timedelta(days=1),)]
 
 
+def plan_of(conn, query, params=None) -> str:
+    return "\n".join(line for (line,) in rows(conn, f"explain {query}", params))
+
+
 @pytest.mark.parametrize("query", [
     "select * from core.price_history where valid_to is null",
     "select * from reporting.current_prices",
 ])
 def test_the_open_periods_are_read_from_their_partition_alone(admin, query):
-    plan = "\n".join(line for (line,) in rows(admin, f"explain {query}"))
+    plan = plan_of(admin, query)
 
     assert "price_history_open" in plan
     assert "price_history_20" not in plan
+
+
+def drops_report(conn) -> tuple[str, list]:
+    statement, params = reports.query("drops", reports.Filters(days=7, limit=50))
+    return statement.as_string(conn), params
+
+
+@pytest.mark.parametrize("drops", [
+    lambda conn: ("select * from reporting.price_drops_since(7) order by drop_percent desc, changed_at desc limit 50",
+                  None),
+    drops_report,
+])
+def test_the_drops_of_a_week_skip_the_months_that_ended_before_it(admin, drops):
+    old_month = "core.price_history_2020_01"
+    with admin.cursor() as cur:
+        cur.execute(f"create table {old_month} partition of core.price_history"
+                    " for values from ('2020-01-01') to ('2020-02-01')")
+
+    plan = plan_of(admin, *drops(admin))
+
+    assert "price_history_open" in plan
+    assert "price_history_2020_01" not in plan
 
 
 def test_a_second_open_period_of_a_listing_and_region_is_refused(admin, staging):
@@ -174,3 +201,62 @@ def test_downgrade_and_upgrade_keep_every_period_and_alert(db_url, admin, stagin
     staging.change("367520", "2026-04-20T10:00:00", price="4.99")
     run_etl(admin)
     assert rows(admin, "select max(price_period_id) from core.price_history") == [(periods[-1][0] + 1,)]
+
+
+def alert_for(conn, period: str):
+    """Records an alert on `period` (SQL giving a price_period_id) as the ETL role records sent alerts."""
+    with conn.cursor() as cur:
+        cur.execute("insert into core.watch_rule (title, anchor_listing_id, min_discount)"
+                    " select 'Hollow Knight', listing_id, 10 from core.listing")
+    return as_etl(conn, "insert into ops.alert_sent (watch_rule_id, price_period_id, channel)"
+                        f" select watch_rule_id, ({period}), 'webhook' from core.watch_rule returning price_period_id")
+
+
+@pytest.mark.parametrize("closed", [False, True])
+def test_an_alert_on_a_period_held_in_any_partition_is_recorded(admin, staging, closed):
+    staging.change("367520", "2026-03-01T00:00:00")
+    if closed:
+        staging.change("367520", "2026-03-05T00:00:00", price="9.99", discount_percent=50)
+    run_etl(admin)
+
+    (recorded,) = alert_for(admin, "select min(price_period_id) from core.price_history")
+
+    assert rows(admin, "select price_period_id from ops.alert_sent") == [(recorded,)]
+
+
+def test_an_alert_naming_a_missing_period_is_refused_with_the_period_named(admin, staging):
+    staging.change("367520", "2026-03-01T00:00:00")
+    run_etl(admin)
+    (missing,) = rows(admin, "select max(price_period_id) + 1 from core.price_history")[0]
+
+    with pytest.raises(psycopg2.errors.ForeignKeyViolation,
+                       match=f"ops.alert_sent names price period {missing}, which core.price_history does not hold"):
+        alert_for(admin, str(missing))
+
+
+# The definition of core.price_history and of what refers to it: columns with their comments, indexes,
+# constraints, storage parameters, grants, and the triggers of ops.alert_sent.
+DEFINITION = """
+select 'column ' || attname || ' ' || format_type(atttypid, atttypmod) || ' ' || attnotnull || ' ' || attidentity::text
+    || ' ' || coalesce(col_description(attrelid, attnum), '')
+from pg_attribute where attrelid = 'core.price_history'::regclass and attnum > 0 and not attisdropped
+union all select 'index ' || indexdef from pg_indexes where schemaname = 'core' and tablename = 'price_history'
+union all select 'constraint ' || conname || ' ' || pg_get_constraintdef(oid) from pg_constraint
+    where conrelid = 'core.price_history'::regclass or confrelid = 'core.price_history'::regclass
+union all select 'table ' || coalesce(reloptions::text, '') || ' ' || coalesce(relacl::text, '') || ' '
+    || obj_description(oid, 'pg_class') from pg_class where oid = 'core.price_history'::regclass
+union all select 'trigger ' || tgname from pg_trigger where tgrelid = 'ops.alert_sent'::regclass and not tgisinternal
+union all select 'alert column ' || coalesce(col_description('ops.alert_sent'::regclass, 2), '')
+order by 1
+"""
+
+
+def test_downgrade_restores_the_table_of_the_revision_before(db_url, empty_db_url, admin):
+    before = migrate.revisions()[migrate.revisions().index("0019") - 1]
+    migrate.upgrade(empty_db_url, before)
+    with contextlib.closing(psycopg2.connect(empty_db_url)) as unpartitioned:
+        expected = rows(unpartitioned, DEFINITION)
+
+    migrate.downgrade(db_url, before)
+
+    assert rows(admin, DEFINITION) == expected
