@@ -41,9 +41,9 @@ PARTITIONED_DATABASE = "pricewatch_partitioned"
 # Unchanged rescrapes of existing listings, as the loader queues them for etl.move_last_seen.
 CONFIRMATIONS_DELTA = """
 with confirmed as (
-    update staging.store_listing as latest
+    update staging.store_listing_latest as latest
     set last_seen_at = now(), last_seen_feed_file_id = %(feed_file_id)s
-    where latest.source = %(source)s and latest.is_latest
+    where latest.source = %(source)s
       and latest.store_item_id in (select 'h' || (n * %(stride)s - %(repeat)s) from generate_series(1, %(rows)s) as n)
     returning latest.source, latest.change_id
 )
