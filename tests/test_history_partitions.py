@@ -1,6 +1,7 @@
-"""core.price_history partitioned by the month its periods closed, open periods apart (revision 0013): months
+"""core.price_history partitioned by the month its periods closed, open periods apart (revision 0019): months
 created ahead by the ETL, core.price_history_open for the open periods (and the months without a partition),
-and a migration that converts a table with data and back."""
+a migration that converts a table with data and back, the alerts' periods checked without a foreign key, and
+windows of time that read only their months."""
 import contextlib
 from datetime import datetime, timedelta, timezone
 
