@@ -10,7 +10,7 @@ $(BIN)/.installed: setup.py
 	$(BIN)/pip install --quiet -e '.[platform,test]'
 	touch $@
 
-.PHONY: venv run test test-fast bench bench-daily-1m bench-queries-1m
+.PHONY: venv run test test-fast bench bench-daily-1m bench-queries-1m bench-partitioning
 venv: $(BIN)/.installed
 
 run: $(BIN)/.installed
@@ -34,3 +34,8 @@ bench-daily-1m: $(BIN)/.installed
 # of it generating the catalogue and the whole-catalogue reports (make bench runs it at 100k / 1M).
 bench-queries-1m: $(BIN)/.installed
 	$(BIN)/python -m bench.query_latency --listing-regions 1000000
+
+# Monthly partitions of core.price_history against one table at 10M price periods: about 40 minutes on a shared
+# machine (most of it generating the history and the drops query).
+bench-partitioning: $(BIN)/.installed
+	$(BIN)/python -m bench.partitioning

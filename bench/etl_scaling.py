@@ -52,8 +52,8 @@ HISTORY_CHANGE = """
 select n, seq,
     %(change_base)s + (n - %(first)s) * %(periods)s + seq as change_id,
     %(listing_base)s + n - %(first)s + 1 as listing_id,
-    %(start)s::timestamptz + seq * interval '1 day' as observed_at,
-    %(start)s::timestamptz + seq * interval '1 day' + interval '12 hours' as last_seen_at,
+    %(start)s::timestamptz + seq * %(spacing)s::interval + stagger as observed_at,
+    %(start)s::timestamptz + seq * %(spacing)s::interval + stagger + interval '12 hours' as last_seen_at,
     case when seq %% 2 = 0 then regular * 0.5 else regular end as price,
     regular,
     case when seq %% 2 = 0 then 50 else 0 end as discount_percent,
@@ -61,6 +61,7 @@ select n, seq,
     %(feed_file_base)s + (n * %(periods)s + seq) %% %(files)s as feed_file_id
 from generate_series(%(first)s::bigint, %(last)s::bigint) as n
 cross join lateral (select (1999 + (n %% 50) * 100) / 100.0 as regular) as price
+cross join lateral (select (n %% %(stagger_days)s) * interval '1 day' as stagger) as offset_days
 cross join generate_series(1, %(periods)s) as seq
 """
 
@@ -98,17 +99,21 @@ insert into core.listing (
 overriding system value
 select %(listing_base)s + n - %(first)s + 1, %(source)s, 'h' || n, 'game', 'History Game ' || n %% 1000,
     'https://store.example/steam/app/h' || n || '/', '{windows}', game.game_id,
-    %(start)s::timestamptz + interval '1 day', %(start)s::timestamptz + %(periods)s * interval '1 day'
+    %(start)s::timestamptz + %(spacing)s::interval, %(start)s::timestamptz + %(periods)s * %(spacing)s::interval
 from generate_series(%(first)s::bigint, %(last)s::bigint) as n
 join core.game as game on game.title = 'History Game ' || n %% 1000
 """
 
+# With the previous price and drop the ETL stores (revision 0018): the prices alternate between regular (odd
+# seq) and half of it (even seq), so every even period is a 50% drop.
 HISTORY_PERIODS = """
 insert into core.price_history (
     listing_id, region, currency, price, regular_price, discount_percent, is_free, valid_from, valid_to,
-    last_seen_at, opened_by_change_id)
+    last_seen_at, opened_by_change_id, previous_price, drop_percent)
 select listing_id, 'US', 'USD', price, regular, discount_percent, false, observed_at,
-    case when not is_latest then observed_at + interval '1 day' end, last_seen_at, change_id
+    case when not is_latest then observed_at + %(spacing)s::interval end, last_seen_at, change_id,
+    case when seq %% 2 = 0 then regular when seq > 1 then regular * 0.5 end,
+    case when seq %% 2 = 0 then 50.0 end
 from (""" + HISTORY_CHANGE + """) as change
 """
 
@@ -203,7 +208,8 @@ def secondary_indexes_dropped(steps: Steps, tables=GENERATED_TABLES):
         cur.execute(f"drop index {name}")
     yield
     for _, definition in indexes:
-        steps.run("index builds", definition)
+        # A partitioned table's index reads "on only": rebuilt that way, it would cover none of the partitions.
+        steps.run("index builds", definition.replace(" ON ONLY ", " ON ", 1))
 
 
 def ledger_row(cur, path: str, rows: int) -> int:
@@ -211,8 +217,9 @@ def ledger_row(cur, path: str, rows: int) -> int:
     return cur.fetchone()[0]
 
 
-def grow_history(url: str, first_listing: int, last_listing: int) -> None:
-    """Add listings first..last with their changes and periods, then bring the watermark past them."""
+def grow_history(url: str, first_listing: int, last_listing: int, spacing: str = "1 day", stagger_days: int = 1) -> None:
+    """Add listings first..last with their changes and periods (a change every `spacing` from HISTORY_START,
+    listing n's shifted by n % stagger_days days), then bring the watermark past them."""
     periods = (last_listing - first_listing + 1) * PERIODS_PER_LISTING
     with admin(url) as cur, Stopwatch() as watch:
         cur.execute("set synchronous_commit = off")
@@ -226,7 +233,7 @@ def grow_history(url: str, first_listing: int, last_listing: int) -> None:
         change_base, listing_base = cur.fetchone()
         params = {"source": SOURCE, "periods": PERIODS_PER_LISTING, "start": HISTORY_START, "first": first_listing,
                   "last": last_listing, "feed_file_base": feed_file_base, "files": HISTORY_FEED_FILES, "change_base": change_base,
-                  "listing_base": listing_base}
+                  "listing_base": listing_base, "spacing": spacing, "stagger_days": stagger_days}
         steps = Steps(cur)
         with secondary_indexes_dropped(steps):
             steps.run("staging changes", HISTORY_STAGING, params)

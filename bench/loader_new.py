@@ -156,7 +156,7 @@ def json_floor_rows_per_second(url: str, path, count: int, raw: float) -> float:
     into a temporary table (no WAL, no index) and parsed once each as jsonb."""
     with admin(url) as cur:
         cur.execute("create temp table bench_line (line_number bigint, raw text not null, read_error text,"
-                    " line_hash uuid, observed_text text)")
+                    " line_hash uuid)")
         fingerprint = LineFingerprint(STORE_LISTING.observed_at.field)
         with Stopwatch() as watch:
             lines = ((line_rows(block, first_number, fingerprint), b"", position)

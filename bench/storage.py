@@ -29,16 +29,25 @@ def feeds_of_round(directory, count: int, round_number: int, changed_share: floa
 
 
 def stored_bytes(url: str) -> dict[tuple[str, str], int]:
-    """Bytes of each table (heap and TOAST) and of each of its indexes, keyed (table, relation)."""
+    """Bytes of each table (heap and TOAST) and of each of its indexes, keyed (table, relation); a partitioned
+    table's bytes are its partitions'."""
     with admin(url) as cur:
         cur.execute("vacuum analyze")
         cur.execute("""
-            select table_name, table_name, pg_table_size(table_name::regclass)
-            from unnest(%(tables)s::text[]) as table_name
+            with part as (
+                select table_name, table_name::regclass as relid
+                from unnest(%(tables)s::text[]) as table_name
+                union
+                select table_name, tree.relid
+                from unnest(%(tables)s::text[]) as table_name
+                cross join pg_partition_tree(table_name::regclass) as tree
+            )
+            select table_name, relid::text, pg_table_size(relid)
+            from part
             union all
             select table_name, index.indexrelid::regclass::text, pg_relation_size(index.indexrelid)
-            from unnest(%(tables)s::text[]) as table_name
-            join pg_index as index on index.indrelid = table_name::regclass""", {"tables": list(TABLES)})
+            from part
+            join pg_index as index on index.indrelid = part.relid""", {"tables": list(TABLES)})
         return {(table, relation): size for table, relation, size in cur.fetchall()}
 
 

@@ -56,6 +56,7 @@ begin
             ('price_drops', 'new_price', 'Public price after the drop'),
             ('price_drops', 'drop_percent', 'Drop in percent of the old price'),
             ('price_drops', 'changed_at', 'When the new price began'),
+            ('price_drops', 'new_price_until', 'When the next price state replaced the new price (null: none has yet)'),
             ('price_timeline', 'day', 'Calendar day (UTC); the price is the last one known on that day'),
             ('price_timeline', 'price_since', 'When the price shown for the day began'),
             ('game_listings', 'base_game', 'For DLC and add-ons: the title of the game they belong to'),

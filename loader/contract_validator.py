@@ -34,6 +34,8 @@ ABSENT = msgspec.UNSET
 MAX_OFFSET_HOURS = 14
 # Distinct (amount, currency) pairs whose money check is remembered: prices repeat across a catalogue.
 KNOWN_AMOUNTS = 1 << 16
+# Distinct date-times whose verdict is remembered: a crawl writes the same second on many lines.
+KNOWN_TIMES = 1 << 16
 
 
 class Undecided(Exception):
@@ -80,6 +82,7 @@ def is_calendar_date(text: str) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=KNOWN_TIMES)
 def is_date_time(text: str) -> bool:
     """The contract's date-time: RFC 3339 shape, a real calendar date and times within their ranges. What
     PostgreSQL alone reads its own way (24:00:00, a leap second, offsets beyond 14 hours) is left to it."""
@@ -228,9 +231,11 @@ def instant(text: str) -> datetime:
 
 def clock_check(label: str):
     """The SQL clock checks (loader.contract_checks.clock_checks): not after the load beyond clock skew, not
-    before 2000."""
+    before 2000. A time that passed is remembered: it stays in the past while the clock moves on."""
+    passed = set()
+
     def check(value, record):
-        if not isinstance(value, str):
+        if not isinstance(value, str) or value in passed:
             return None
         at = instant(value)
         latest = datetime.now(timezone.utc) + timedelta(minutes=FUTURE_MINUTES)
@@ -240,6 +245,9 @@ def clock_check(label: str):
             return f"{label}: in the future (more than {FUTURE_TOLERANCE} after the load)"
         if at < EARLIEST:
             return f"{label}: before {EARLIEST_SCRAPE[:4]}, not a real scrape time"
+        if len(passed) >= KNOWN_TIMES:
+            passed.clear()
+        passed.add(value)
         return None
     return extra(check)
 

@@ -4,7 +4,7 @@ Formats: JSON lines (`.jl`, `.jsonl`, gzip-compressed `.jl.gz`, `.jsonl.gz`) and
 Lines go to PostgreSQL as they are (it parses and validates them); Python only splits, escapes for COPY and
 catches what PostgreSQL text cannot hold: NUL bytes and invalid UTF-8 become rows with a read_error and the
 line made visible (undecodable bytes as \\xNN). With a `LineFingerprint`, each clean line also carries its
-fingerprint and observed-at text; `fingerprint_rows` gives those two alone, for a rescrape's first pass.
+fingerprint; `fingerprint_rows` gives fingerprints and observed-at values alone, for a rescrape's first pass.
 `*.tmp` files are still being written and are never read. Gzip is decompressed by python-isal (ISA-L's
 inflate, twice zlib's speed here), a drop-in for the standard library's GzipFile.
 """
@@ -16,7 +16,7 @@ from isal import igzip
 from isal.igzip_lib import IsalError
 
 from foundation.errors import PricewatchError
-from loader.line_fingerprint import NO_FINGERPRINT, LineFingerprint
+from loader.line_fingerprint import NO_FINGERPRINT, NO_LINE_HASH, LineFingerprint
 
 LINE_SUFFIXES = (".jl", ".jsonl", ".jl.gz", ".jsonl.gz")
 ARRAY_SUFFIXES = (".json",)
@@ -90,13 +90,13 @@ def is_clean(block: bytes) -> bool:
 
 
 def line_rows(block: bytes, first_number: int, fingerprint: LineFingerprint | None = None) -> bytes:
-    """COPY rows `line_number, raw, read_error[, line_hash, observed_text]` for a block of whole lines
+    """COPY rows `line_number, raw, read_error[, line_hash]` for a block of whole lines
     (ending with a newline), numbered from `first_number`."""
     lines = block.split(b"\n")[:-1]
     if is_clean(block):
         # Escaping never adds a newline: the escaped block splits into the same lines.
         escaped = copy_escape(block).split(b"\n")
-        marks = [fingerprint.columns(line) for line in lines] if fingerprint else [b""] * len(lines)
+        marks = [fingerprint.columns(line, value=False) for line in lines] if fingerprint else [b""] * len(lines)
         return b"".join(b"%d\t%b\t\\N%b\n" % (number, raw, mark)
                         for number, raw, mark in zip(range(first_number, first_number + len(lines)), escaped, marks))
     return b"".join(line_row(number, line, fingerprint) for number, line in enumerate(lines, first_number))
@@ -117,9 +117,9 @@ def line_row(number: int, line: bytes, fingerprint: LineFingerprint | None, erro
     `error` gives a reason found before the database (the row is then a reject as it stands)."""
     error = error or read_error(line)
     if error is None:
-        marks = fingerprint.columns(line) if fingerprint else b""
+        marks = fingerprint.columns(line, value=False) if fingerprint else b""
         return b"%d\t%b\t\\N%b\n" % (number, copy_escape(line), marks)
-    unmarked = NO_FINGERPRINT if fingerprint else b""
+    unmarked = NO_LINE_HASH if fingerprint else b""
     return b"%d\t%b\t%b%b\n" % (number, copy_escape(visible(line).encode()), copy_escape(error.encode()), unmarked)
 
 

@@ -19,6 +19,7 @@ import hashlib
 import re
 
 NO_FINGERPRINT = b"\t\\N\t\\N"
+NO_LINE_HASH = b"\t\\N"
 PLAIN_VALUE = re.compile(rb'[^"\\\x00-\x1f]*\Z')
 # Verdicts on values remembered at most (distinct scrape times of one file: seconds of a crawl).
 KNOWN_VALUES = 1 << 16
@@ -66,12 +67,13 @@ class LineFingerprint:
         start, end = span
         return MD5(line[:start] + line[end:]).hexdigest(), line[start:end]
 
-    def columns(self, line: bytes) -> bytes:
-        """The two extra COPY columns (tab-led) for a clean line: fingerprint as a uuid, and the value."""
+    def columns(self, line: bytes, value: bool = True) -> bytes:
+        """The extra COPY columns (tab-led) for a clean line: the fingerprint as a uuid and, with `value` (a
+        rescrape's first pass), the value; nulls for a line without one."""
         parts = self.parts(line)
         if parts is None:
-            return NO_FINGERPRINT
-        return b"\t" + parts[0].encode() + b"\t" + parts[1]
+            return NO_FINGERPRINT if value else NO_LINE_HASH
+        return b"\t" + parts[0].encode() + (b"\t" + parts[1] if value else b"")
 
     def rows(self, lines, first_number: int) -> bytes:
         """COPY rows `line_number, line_hash, observed-at value` of clean lines numbered from `first_number`:

@@ -38,13 +38,12 @@ def typed(column: Column) -> sql.Composable:
 def create_work_tables(spec: FeedSpec) -> sql.Composable:
     columns = sql.SQL(",\n    ").join(
         sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(c.sql_type)) for c in spec.columns)
-    fingerprint = sql.SQL(",\n    line_hash uuid,\n    observed_text text" if spec.fingerprint_lines else "")
     line_hash = sql.SQL(",\n    line_hash uuid" if spec.fingerprint_lines else "")
     return sql.SQL("""{matching}
 create temp table feed_line (
     line_number bigint not null,
     raw text not null,
-    read_error text{fingerprint}
+    read_error text{line_hash}
 ) on commit drop;
 create temp table feed_record (
     line_number bigint not null,
@@ -52,7 +51,7 @@ create temp table feed_record (
     {columns},
     content_hash uuid{line_hash}
 ) on commit drop;
-""").format(columns=columns, fingerprint=fingerprint, line_hash=line_hash,
+""").format(columns=columns, line_hash=line_hash,
              matching=matching_tables(spec) if spec.fingerprint_lines else sql.SQL(""))
 
 
@@ -80,8 +79,8 @@ create temp table feed_confirmation (
 
 
 def copy_lines(spec: FeedSpec) -> str:
-    fingerprint = ", line_hash, observed_text" if spec.fingerprint_lines else ""
-    return f"copy feed_line (line_number, raw, read_error{fingerprint}) from stdin"
+    line_hash = ", line_hash" if spec.fingerprint_lines else ""
+    return f"copy feed_line (line_number, raw, read_error{line_hash}) from stdin"
 
 
 def copy_records(spec: FeedSpec) -> sql.Composable:
@@ -319,7 +318,8 @@ def plan_changes(spec: FeedSpec) -> sql.Composable:
     next change. change_number counts the changes so far in the file (0 = still confirming the latest row).
 
     Most listings have one record in a file. Their place follows from the latest state alone, so only the
-    listings with several records are sorted for the window functions (sorting every record dominated).
+    listings with several records are sorted for the window functions (sorting every record dominated). The
+    aggregate that finds those listings keeps only them, so joining it back hashes a few listings, not all.
     Records typed in Python come without a content hash: it is computed here, once per record.
     """
     keys = names(spec.key)
@@ -332,9 +332,10 @@ with valid as (
     where reason is null
 ),
 record as (
-    select valid.*, listing.records
+    select valid.*, coalesce(listing.several, false) as several
     from valid
-    join (select {keys}, count(*) as records from valid group by {keys}) as listing using ({keys})
+    left join (select {keys}, true as several from valid group by {keys} having count(*) > 1) as listing
+        using ({keys})
 ),
 latest as (
     select {keys}, change_seq as latest_seq, content_hash as latest_hash, last_seen_at as latest_seen_at
@@ -350,7 +351,7 @@ lone as (
         content_hash is distinct from latest.latest_hash as is_change
     from record
     left join latest using ({keys})
-    where records = 1
+    where not several
 ),
 moment as (
     select record.*, latest.latest_seq, latest.latest_hash, latest.latest_seen_at,
@@ -359,7 +360,7 @@ moment as (
         first_value(line_number) over same_moment as moment_line
     from record
     left join latest using ({keys})
-    where records > 1
+    where several
     window same_moment as (partition by {keys}, observed_at order by line_number)
 ),
 placed as (
@@ -522,7 +523,12 @@ def write_changes(spec: FeedSpec, feed_file_id: int) -> sql.Composable:
     appended to the log with the change it superseded; each listing's latest state added, replaced by its
     newest change, or (confirmed only) given its new last seen time, heap-only; a superseded state's final last
     seen written into the log; confirmed states queued for the ETL. Returns how many latest states were
-    replaced and how many the plan expected: fewer means another load changed them outside the locks."""
+    replaced and how many the plan expected: fewer means another load changed them outside the locks.
+
+    A new listing's only change in the file (every line of a first load) supersedes nothing and is its latest
+    state: it is appended in one pass over the plan and its latest state added from what the append returns.
+    Only the other changes are numbered and sorted by listing to chain them (the sort and a second join of
+    every change cost a first load as much as writing the rows)."""
     keys = names(spec.key)
     feed_file_id = sql.Literal(feed_file_id)
     queued = sql.SQL("""
@@ -533,13 +539,17 @@ queued as (
     where confirmed_at is not null
 ),""").format(queue=sql.Identifier(*spec.confirmation_queue), source=sql.Identifier(spec.source_column.name),
               feed_file_id=feed_file_id) if spec.confirmation_queue else sql.SQL("")
+    # change_seq counts on from the latest state's (1 for a listing's first change); is_latest marks the file's
+    # last change of the listing.
+    lone_new_listing = sql.SQL("change_seq = 1 and is_latest")
     return sql.SQL("""
 with seen as (
     select {keys},
         max(observed_at) filter (where change_number = 0) as confirmed_at,
         bool_or(outcome = 'new') as has_change
     from feed_plan
-    where change_number is not null
+    -- Only listings with a latest state, which their change_seq counts on from.
+    where change_seq > change_number
     group by {keys}
 ),
 known as (
@@ -549,10 +559,20 @@ known as (
     from seen
     join {latest} as latest using ({keys})
 ),
+fresh as (
+    insert into {log} ({keys}, change_seq, {observed_at}, last_seen_at, last_seen_feed_file_id,
+        {content}, content_hash, feed_file_id, line_number, line_hash)
+    select {plan_keys}, plan.change_seq, plan.observed_at, plan.run_last_seen_at,
+        {feed_file_id}, {record_content}, plan.content_hash, {feed_file_id}, plan.line_number, record.line_hash
+    from feed_plan as plan
+    join feed_record as record using (line_number)
+    where plan.outcome = 'new' and {lone_new_listing}
+    returning {keys}, change_id, change_seq, content_hash, line_hash, last_seen_at
+),
 change as materialized (
     select line_number, {keys}, change_seq, nextval({sequence}) as change_id
     from feed_plan
-    where outcome = 'new'
+    where outcome = 'new' and not ({lone_new_listing})
 ),
 chained as (
     select change.*, known.change_id as replaces_change_id,
@@ -589,6 +609,9 @@ newest as (
 ),
 added as (
     insert into {latest} ({keys}, change_id, change_seq, content_hash, line_hash, last_seen_at, last_seen_feed_file_id)
+    select {keys}, change_id, change_seq, content_hash, line_hash, last_seen_at, {feed_file_id}
+    from fresh
+    union all
     select {keys}, change_id, change_seq, content_hash, line_hash, run_last_seen_at, {feed_file_id}
     from newest
     where replaces_change_id is null
@@ -616,6 +639,7 @@ select (select count(*) from replaced), replacements from expected
             sequence=sql.Literal(".".join(spec.change_log) + "_change_id_seq"),
             feed_file_id=feed_file_id, observed_at=sql.Identifier(spec.observed_at.name),
             content=names(spec.content), record_content=names(spec.content, "record"),
+            plan_keys=names(spec.key, "plan"), lone_new_listing=lone_new_listing,
             chained_keys=names(spec.key, "chained"), same_listing=same_key(spec, "latest", "newest"),
             same_change=sql.SQL("superseded.{0} = known.{0} and superseded.change_id = known.change_id").format(
                 sql.Identifier(spec.source_column.name)),

@@ -69,6 +69,10 @@ def summary(result: dict) -> str:
 
 
 def run_store_source(conn, source: str) -> dict:
+    with conn.cursor() as cur:
+        # Its own transaction: creating a month's partition locks core.price_history, never for a whole run.
+        cur.execute("select etl.create_history_partitions()")
+    conn.commit()
     with conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
         cur.execute("select * from etl.run_source(%s)", (source,))
         result = dict(cur.fetchone())

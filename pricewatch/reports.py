@@ -23,6 +23,9 @@ class Report:
     game_column: str = "title"
     # Column kept to the last --days days; None: --days does not apply.
     days_column: str | None = None
+    # A column never earlier than days_column, kept to the same window: core.price_history is partitioned by
+    # when a period ended, so PostgreSQL then skips the months that ended before the window.
+    days_pruned_by: str | None = None
     # --sort NAME -> order; the first is the default (order_by).
     sorts: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # Listing kind shown when --kind is not given (None: every kind).
@@ -72,7 +75,7 @@ REPORTS = {
         ("changed_at", "store", "title", "region", "currency", "old_price", "new_price", "drop_percent"),
         # Never null, so nulls first changes nothing but matches the index of drops (biggest, newest first).
         ("drop_percent desc nulls first", "changed_at desc nulls first", "store", "title"), days_column="changed_at",
-        titled_by=("listing_id", "listing_titles")),
+        days_pruned_by="new_price_until", titled_by=("listing_id", "listing_titles")),
     "history": Report(
         "price_history", "every price period of every listing (valid to empty = current)",
         ("store", "title", "region", "currency", "price", "regular_price", "discount_percent", "subscription",
@@ -162,9 +165,10 @@ def query(name: str, filters: Filters) -> tuple[sql.Composable, list]:
         if filters.days < 0:
             raise PricewatchError("--days must be 0 or more")
         # An open period (valid_to null) is current now, so it is within any window.
-        conditions.append(sql.SQL("({column} is null or {column} >= now() - make_interval(days => %s))").format(
-            column=sql.Identifier(report.days_column)))
-        params.append(filters.days)
+        for column in filter(None, (report.days_column, report.days_pruned_by)):
+            conditions.append(sql.SQL("({column} is null or {column} >= now() - make_interval(days => %s))").format(
+                column=sql.Identifier(column)))
+            params.append(filters.days)
     statement = sql.SQL("select {columns} from {source}{where} order by {order}").format(
         columns=sql.SQL(", ").join(map(sql.Identifier, report.columns)),
         source=source,

@@ -17,6 +17,7 @@ SMALL = [
     ("web_latency", ["--listing-regions", "3000", "--requests", "5"]),
     ("query_latency", ["--listing-regions", "3000", "--runs", "5"]),
     ("startup", ["--runs", "1"]),
+    ("partitioning", ["--periods", "25000", "--delta", "500", "--requests", "10"]),
 ]
 
 

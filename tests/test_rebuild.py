@@ -129,6 +129,21 @@ def test_backup_then_restore_brings_back_every_row(db_url, admin, pricewatch_hom
         assert cur.fetchone() == (2,)
 
 
+@pytest.mark.slow
+def test_a_truncated_backup_is_refused_and_changes_nothing(db_url, pricewatch_home, tmp_path, capsys):
+    land("2026-11-01", "steam", HISTORY["2026-11-01"]["steam"])
+    assert main(["load", "--landing"]) == 0 and main(["etl"]) == 0
+    before = reporting_snapshot(db_url)
+    backup, truncated = tmp_path / "pricewatch.dump", tmp_path / "truncated.dump"
+    assert main(["db", "backup", str(backup)]) == 0
+    truncated.write_bytes(backup.read_bytes()[:backup.stat().st_size * 9 // 10])
+
+    assert main(["db", "restore", str(truncated)]) == 1
+
+    assert f"pg_restore cannot read {truncated}" in capsys.readouterr().err
+    assert reporting_snapshot(db_url) == before
+
+
 def test_restore_of_a_missing_file_and_backup_into_a_directory_are_clear_errors(db_url, tmp_path, capsys):
     assert main(["db", "restore", str(tmp_path / "nothing.dump")]) == 1
     assert f"no backup file at {tmp_path / 'nothing.dump'}" in capsys.readouterr().err

@@ -37,18 +37,49 @@ begin
         group by confirmed_change.region
         on conflict (store, region) do update set crawled_at = greatest(crawl.crawled_at, excluded.crawled_at)
     ),
-    confirmed_period as (
-        -- A sighting belongs to the period it falls in: the change's own (a descriptive-only change extends
-        -- an earlier start), or the one a return after a gap started.
-        select period.price_period_id, max(confirmed_change.last_seen_at) as last_seen_at,
-            max(confirmed_change.change_id) as change_id
+    open_sighting as (
+        -- A sighting belongs to the period it falls in: nearly always the open one (the change's own, the one a
+        -- descriptive-only change extended, or the one a return after a gap started), which `valid_to is null`
+        -- finds in core.price_history_open alone.
+        select confirmed_change.*, period.price_period_id, period.valid_from
         from confirmed_change
         join core.price_history as period
             on period.listing_id = confirmed_change.listing_id
             and period.region = confirmed_change.region
-            and period.valid_from <= confirmed_change.last_seen_at
-            and (period.valid_to is null or confirmed_change.last_seen_at < period.valid_to)
-        group by period.price_period_id
+            and period.valid_to is null
+    ),
+    late_sighting as (
+        -- Seen before its open period began (a feed loaded late): the closed period it falls in, looked up per
+        -- sighting (a lateral with a limit is never turned into a scan of every month's partition).
+        select earlier.price_period_id, earlier.valid_to, max(open_sighting.last_seen_at) as last_seen_at
+        from open_sighting
+        cross join lateral (
+            select period.price_period_id, period.valid_to
+            from core.price_history as period
+            where period.listing_id = open_sighting.listing_id
+              and period.region = open_sighting.region
+              and period.valid_from <= open_sighting.last_seen_at
+              and open_sighting.last_seen_at < period.valid_to
+            limit 1
+        ) as earlier
+        where open_sighting.last_seen_at < open_sighting.valid_from
+        group by earlier.price_period_id, earlier.valid_to
+    ),
+    confirmed_period as (
+        select open_sighting.price_period_id, max(open_sighting.last_seen_at) as last_seen_at,
+            max(open_sighting.change_id) as change_id
+        from open_sighting
+        where open_sighting.valid_from <= open_sighting.last_seen_at
+        group by open_sighting.price_period_id
+    ),
+    moved_late as (
+        update core.price_history as period
+        set last_seen_at = late_sighting.last_seen_at
+        from late_sighting
+        where period.price_period_id = late_sighting.price_period_id
+          and period.valid_to = late_sighting.valid_to
+          and period.last_seen_at < late_sighting.last_seen_at
+        returning period.price_period_id
     ),
     judged_period as (
         -- Seen again after going unseen for longer than the freshness rule allows: the price did not hold
@@ -56,23 +87,24 @@ begin
         select confirmed_period.*,
             -- The setting is read as a value, not joined: its one row, never analyzed, would count as a
             -- default-sized table and multiply the estimates of every step after it.
-            period.valid_to is null
-                and confirmed_period.last_seen_at
-                    > period.last_seen_at + (select freshness.stale_after from core.freshness as freshness)
+            confirmed_period.last_seen_at
+                > period.last_seen_at + (select freshness.stale_after from core.freshness as freshness)
                 as back_after_gap,
         -- Seen again after the sale end the store announced: its price counts as current again.
         confirmed_period.last_seen_at > period.discount_ends_at
             and period.discount_ends_at >= period.last_seen_at as seen_past_sale_end
         from confirmed_period
-        join core.price_history as period on period.price_period_id = confirmed_period.price_period_id
+        join core.price_history as period
+            on period.price_period_id = confirmed_period.price_period_id and period.valid_to is null
     ),
     moved as (
         update core.price_history as period
         set last_seen_at = case when judged_period.back_after_gap then period.last_seen_at
                                 else judged_period.last_seen_at end,
-            valid_to = case when judged_period.back_after_gap then judged_period.last_seen_at else period.valid_to end
+            valid_to = case when judged_period.back_after_gap then judged_period.last_seen_at end
         from judged_period
         where period.price_period_id = judged_period.price_period_id
+          and period.valid_to is null
           and period.last_seen_at < judged_period.last_seen_at
         returning period.*, judged_period.back_after_gap, judged_period.seen_past_sale_end,
             judged_period.change_id as returned_by_change_id
@@ -113,7 +145,7 @@ begin
         where back_after_gap or seen_past_sale_end
         on conflict do nothing
     )
-    select count(*) into periods_confirmed from moved;
+    select (select count(*) from moved) + (select count(*) from moved_late) into periods_confirmed;
 
     return periods_confirmed;
 end;

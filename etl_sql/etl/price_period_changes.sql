@@ -48,16 +48,14 @@ begin atomic
         from new_change
     ),
     newest_period as (
-        -- The state the run's changes follow: the period that was open when the run began.
-        select newest.*
+        -- The state the run's changes follow: the period that was open when the run began (the newest one: a
+        -- period closes only when the next one opens). Found as the open one, which reads one index of one
+        -- partition (core.price_history_open) instead of every month's.
+        select period.*
         from changed_key
-        cross join lateral (
-            select period.*
-            from core.price_history as period
-            where period.listing_id = changed_key.listing_id and period.region = changed_key.region
-            order by period.valid_from desc, period.price_period_id desc
-            limit 1
-        ) as newest
+        join core.price_history as period
+            on period.listing_id = changed_key.listing_id and period.region = changed_key.region
+        where period.valid_to is null
     ),
     price_state as (
         select

@@ -8,6 +8,9 @@
 -- (0.7-1.4 s at 10M periods). Flat, the ordering reaches the index of drops, biggest first, and "the 50
 -- biggest drops of the last 7 days" stops after the first few thousand drops of any age. A drop needs no
 -- freshness judgement, so the title and page of the region are all it takes from price_history's rules.
+-- new_price_until is there for windows of time: a price ends no earlier than it began, so `changed_at >= since`
+-- may add `new_price_until is null or new_price_until >= since`, which lets PostgreSQL skip the months of
+-- core.price_history (partitioned by when a period ended) that closed before the window.
 create or replace view reporting.price_drops as
 select
     store,
@@ -21,6 +24,7 @@ select
     regular_price,
     discount_percent,
     valid_from as changed_at,
+    valid_to as new_price_until,
     discount_ends_at,
     url,
     listing_id,
