@@ -187,10 +187,6 @@ class FeedLoader:
         else:
             self.copy_rows(cur, spec, path, decode=True, on_progress=on_progress)
         self.check_records(cur, spec, skip_recorded=False)
-        shared = 0
-        if by_fingerprint:
-            cur.execute(statements.record_matched_lines(spec))
-            shared = cur.rowcount
         # Without statistics the planner takes feed_record for a few rows and joins it with staging by nested
         # loops, quadratic in the file's size.
         cur.execute("analyze feed_record")
@@ -199,7 +195,7 @@ class FeedLoader:
             cur.execute("select pg_advisory_xact_lock(ops.source_lock_key(%s))", (source,))
         fingerprinted = confirmed = 0
         if by_fingerprint:
-            fingerprinted, confirmed = self.take_matched_lines(cur, spec, path, feed_file_id, shared)
+            fingerprinted, confirmed = self.take_matched_lines(cur, spec, path, feed_file_id)
         cur.execute(statements.plan_changes(spec))
         self.write_changes(cur, spec, path, feed_file_id)
         self.copy_rejected_lines(cur, spec, path)
@@ -240,24 +236,22 @@ class FeedLoader:
         finally:
             streams.close()
 
-    def take_matched_lines(self, cur, spec: FeedSpec, path: Path, feed_file_id: int, recorded: int) -> tuple[int, int]:
+    def take_matched_lines(self, cur, spec: FeedSpec, path: Path, feed_file_id: int) -> tuple[int, int]:
         """Under the source locks: the pure confirmations in one statement, then (rarely) the matched lines
-        they left, with their state's values, or decoded when that state is gone. `recorded`: matched lines
-        already in feed_record. Returns (lines taken by fingerprint, lines confirmed)."""
-        cur.execute("select count(*) from feed_match")
+        they left, with their state's values, or decoded when that state is no longer the latest. Returns
+        (lines taken by fingerprint, lines confirmed)."""
+        cur.execute("select coalesce(sum(lines), 0) from feed_match")
         (matched,) = cur.fetchone()
         cur.execute(statements.confirm_lone_lines(spec, feed_file_id))
         (confirmed,) = cur.fetchone()
-        if confirmed + recorded < matched:
+        if confirmed < matched:
             cur.execute(statements.record_matched_lines(spec, feed_file_id))
-            recorded += cur.rowcount
+            superseded = [number for (number,) in cur.fetchall()]
+            if superseded:
+                self.copy_rows(cur, spec, path, decode=True, wanted=superseded)
+                self.check_records(cur, spec, skip_recorded=True)
+                matched -= len(superseded)
             cur.execute("analyze feed_record")  # the plan reads it: its statistics must count these rows too
-        if confirmed + recorded < matched:
-            cur.execute(statements.matched_lines_left(spec, feed_file_id))
-            left = [number for (number,) in cur.fetchall()]
-            self.copy_rows(cur, spec, path, decode=True, wanted=left)
-            self.check_records(cur, spec, skip_recorded=True)
-            matched -= len(left)
         return matched, confirmed
 
     def refresh_statistics(self, spec: FeedSpec, rows_new: int) -> None:
