@@ -7,8 +7,6 @@ feed_record       each non-blank line checked against the contract and typed, or
 feed_line         lines as text, numbered by the reader: only the lines the SQL checks decide, rejects (with
                   their reason as read_error) and the lines of later rejects (for ops.load_reject)
 feed_fingerprint  a rescrape's first pass: every line's number, fingerprint and observed-at time, no text
-feed_match        how many lines of each source matched a latest state by fingerprint (with a valid
-                  observed-at); nothing is kept per line
 feed_confirmation how many matched lines of each source were pure confirmations (unchanged, never planned)
 feed_plan         what each valid record is for its listing: new change, unchanged, or rejected (with why)
 """
@@ -57,22 +55,18 @@ create temp table feed_record (
 
 
 def matching_tables(spec: FeedSpec) -> sql.Composable:
-    source = sql.Identifier(spec.source_column.name)
     return sql.SQL("""
 create temp table feed_fingerprint (
     line_number bigint not null,
     line_hash uuid,
     {observed_at} {observed_type}
 ) on commit drop;
-create temp table feed_match (
-    {source} text not null,
-    lines integer not null
-) on commit drop;
 create temp table feed_confirmation (
     {source} text not null,
     lines integer not null
 ) on commit drop;""").format(observed_at=sql.Identifier(spec.observed_at.name),
-                             observed_type=sql.SQL(spec.observed_at.sql_type), source=source)
+                             observed_type=sql.SQL(spec.observed_at.sql_type),
+                             source=sql.Identifier(spec.source_column.name))
 
 
 def copy_lines(spec: FeedSpec) -> str:
@@ -97,58 +91,45 @@ def copy_fingerprints(spec: FeedSpec) -> sql.Composable:
 def match_lines(spec: FeedSpec) -> sql.Composable:
     """Which lines' fingerprints are a latest state's, at the line's own observed-at time (which the first pass
     took only when it passed the contract's rules for that field, clock checks included: see
-    loader.feed_rows.first_pass_fingerprint), so this is a plain join. Nothing is kept per matched line:
-    feed_match counts them per source (the sources to lock); the confirmation joins again under the locks.
-    Returns the other lines' numbers (new listings, changes, lines without a fingerprint or with a bad
-    time), which are decoded instead."""
-    source = sql.Identifier(spec.source_column.name)
+    loader.feed_rows.first_pass_fingerprint), so this is a plain join, and nothing is kept per matched line:
+    the confirmation joins again under the locks. Returns `(line_number, null, 1)` for each other line (new
+    listings, changes, lines without a fingerprint or with a bad time: decoded instead), in line order, and
+    `(null, source, matched lines)` for each source of the matched lines (the sources to lock)."""
     return sql.SQL("""
-with looked_up as (
-    select line.line_number, latest.{source}
-    from feed_fingerprint as line
-    left join {latest} as latest on latest.line_hash = line.line_hash
-),
-matched as (
-    insert into feed_match ({source}, lines)
-    select {source}, count(*) from looked_up where {source} is not null group by {source}
-)
-select line_number from looked_up where {source} is null order by 1
-""").format(source=source, latest=sql.Identifier(*spec.latest_state))
-
-
-def held_states(spec: FeedSpec) -> sql.Composable:
-    """CTE `held`: fingerprints whose matched lines are not pure confirmations: a fingerprint on several
-    lines of the file (one listing seen twice), and the latest state of a listing with a valid decoded
-    record."""
-    return sql.SQL("""held as (
-    select line_hash from feed_fingerprint where line_hash is not null group by line_hash having count(*) > 1
-    union all
-    select latest.line_hash
-    from feed_record as record
-    join {latest} as latest using ({keys})
-    where record.reason is null
-)""").format(latest=sql.Identifier(*spec.latest_state), keys=names(spec.key))
+select case when latest.{source} is null then line.line_number end as unmatched, latest.{source}, count(*)
+from feed_fingerprint as line
+left join {latest} as latest on latest.line_hash = line.line_hash
+group by 1, 2
+order by 1
+""").format(source=sql.Identifier(spec.source_column.name), latest=sql.Identifier(*spec.latest_state))
 
 
 def confirm_lone_lines(spec: FeedSpec, feed_file_id: int) -> sql.Composable:
     """The pure confirmations, applied in one statement (under the source locks): a line whose fingerprint is
-    still a latest state's, not decoded, not `held` (its listing's only line, no valid decoded record of the
-    listing), later than that state's last_seen_at, moves that row's last seen time and queues it for the
-    ETL, as move_latest does. feed_confirmation counts them per source for the ledger. Returns how many lines
-    were confirmed."""
+    still a latest state's, not decoded, its listing's only line (a fingerprint the first pass saw on several
+    lines may be repeated: the parameter lists them, checked here) and no valid decoded record of the listing,
+    later than that state's last_seen_at, moves that row's last seen time and queues it for the ETL, as
+    move_latest does. feed_confirmation counts them per source for the ledger. Returns how many lines were
+    confirmed.
+
+    The exclusions are `not in` filters (hashed subplans), never anti-joins: an anti-join could be planned
+    with the hash on the 1M joined rows, then the rows come out (and are updated) in the hash table's
+    order instead of the heap's, and the latest states no longer fit in shared buffers (16 s instead of
+    2 s per 1M lines)."""
     source = sql.Identifier(spec.source_column.name)
     observed_at = sql.Identifier(spec.observed_at.name)
     return sql.SQL("""
-with {held},
-confirmed as (
+with confirmed as (
     update {latest} as target
     set last_seen_at = line.{observed_at},
         last_seen_feed_file_id = {feed_file_id}
     from feed_fingerprint as line
     where target.line_hash = line.line_hash
       and line.{observed_at} > target.last_seen_at
-      and not exists (select from feed_record as record where record.line_number = line.line_number)
-      and not exists (select from held where held.line_hash = line.line_hash)
+      and line.line_number not in (select line_number from feed_record)
+      and line.line_hash not in (
+          select line_hash from feed_fingerprint where line_hash = any(%s::uuid[]) group by 1 having count(*) > 1)
+      and ({target_keys}) not in (select {keys} from feed_record where reason is null)
     returning target.{source}, target.change_id
 ),{queued}
 counted as (
@@ -156,7 +137,7 @@ counted as (
     select {source}, count(*) from confirmed group by {source}
 )
 select count(*) from confirmed
-""").format(source=source, held=held_states(spec), observed_at=observed_at,
+""").format(source=source, observed_at=observed_at, keys=names(spec.key), target_keys=names(spec.key, "target"),
             latest=sql.Identifier(*spec.latest_state), feed_file_id=sql.Literal(feed_file_id),
             queued=sql.SQL("\nqueued as (\n{}\n),").format(queue_confirmed(spec, feed_file_id, "confirmed"))
             if spec.confirmation_queue else sql.SQL(""))
@@ -175,7 +156,8 @@ def same_state(spec: FeedSpec, latest: str, other: str) -> sql.Composable:
 
 def record_matched_lines(spec: FeedSpec, feed_file_id: int) -> sql.Composable:
     """After the confirmations (rare: only when they took fewer lines than matched), the matched lines they
-    left: a line whose fingerprint is still a latest state's (held, or a time not after last_seen_at) gets a
+    left: a line whose fingerprint is still a latest state's (a listing with several lines in the file or a
+    valid decoded record, or a time not after last_seen_at) gets a
     feed_record row with that state's values at the line's own observed-at time, to be planned like a parsed
     line. Returns the lines whose state is no longer the latest (superseded by a concurrent load since the
     match), which are decoded instead."""
@@ -280,13 +262,14 @@ from typed
     )
 
 
-def lock_sources(spec: FeedSpec) -> sql.Composable:
-    """Sources of the file's valid records and matched lines, sorted so that two loads always lock in the
-    same order."""
-    matched = sql.SQL(" union select {source} from feed_match" if spec.fingerprint_lines else "")
+def lock_sources(spec: FeedSpec, matched_sources=()) -> sql.Composable:
+    """Sources of the file's valid records and of its lines matched by fingerprint, sorted so that two loads
+    always lock in the same order."""
+    source = sql.Identifier(spec.source_column.name)
+    matched = sql.SQL(" union select unnest({}::text[])").format(sql.Literal(list(matched_sources))) \
+        if matched_sources else sql.SQL("")
     return sql.SQL("select distinct {source} from feed_record where reason is null{matched} order by 1").format(
-        source=sql.Identifier(spec.source_column.name), matched=matched.format(
-            source=sql.Identifier(spec.source_column.name)))
+        source=source, matched=matched)
 
 
 def plan_changes(spec: FeedSpec) -> sql.Composable:
