@@ -26,7 +26,7 @@ from foundation import database
 from foundation.errors import PricewatchError
 from loader import statements
 from loader.feed_reader import line_row, lines_at, numbered_lines, sha256
-from loader.feed_rows import CopyStreams, feed_rows
+from loader.feed_rows import CopyStreams, feed_rows, first_pass_fingerprint
 from loader.line_fingerprint import LineFingerprint
 from loader.spec import FeedSpec
 from loader.specs import spec_for_source, spec_named
@@ -177,29 +177,29 @@ class FeedLoader:
             returning feed_file_id""", (str(path.resolve()), digest, spec.name, path.stat().st_size))
         feed_file_id = cur.fetchone()[0]
         cur.execute(statements.create_work_tables(spec))
-        by_fingerprint = self.mostly_seen_before(cur, spec, path)
-        if by_fingerprint:
-            self.copy_rows(cur, spec, path, decode=False, on_progress=on_progress)
+        fingerprint = first_pass_fingerprint(spec) if self.mostly_seen_before(cur, spec, path) else None
+        matched = {}
+        if fingerprint:
+            self.copy_rows(cur, spec, path, fingerprint=fingerprint, on_progress=on_progress)
             # Autovacuum never analyzes temporary tables: without statistics the planner misjudges the lookup.
             cur.execute("analyze feed_fingerprint")
             cur.execute(statements.match_lines(spec))
-            self.copy_rows(cur, spec, path, decode=True, wanted=[number for (number,) in cur.fetchall()])
+            looked_up = cur.fetchall()
+            matched = {source: lines for _, source, lines in looked_up if source is not None}
+            self.copy_rows(cur, spec, path, wanted=[number for number, source, _ in looked_up if source is None])
         else:
-            self.copy_rows(cur, spec, path, decode=True, on_progress=on_progress)
+            self.copy_rows(cur, spec, path, on_progress=on_progress)
         self.check_records(cur, spec, skip_recorded=False)
-        shared = 0
-        if by_fingerprint:
-            cur.execute(statements.record_matched_lines(spec))
-            shared = cur.rowcount
         # Without statistics the planner takes feed_record for a few rows and joins it with staging by nested
         # loops, quadratic in the file's size.
         cur.execute("analyze feed_record")
-        cur.execute(statements.lock_sources(spec))
+        cur.execute(statements.lock_sources(spec, sorted(matched)))
         for (source,) in cur.fetchall():
             cur.execute("select pg_advisory_xact_lock(ops.source_lock_key(%s))", (source,))
         fingerprinted = confirmed = 0
-        if by_fingerprint:
-            fingerprinted, confirmed = self.take_matched_lines(cur, spec, path, feed_file_id, shared)
+        if fingerprint:
+            fingerprinted, confirmed = self.take_matched_lines(cur, spec, path, feed_file_id, sum(matched.values()),
+                                                               fingerprint.maybe_repeated)
         cur.execute(statements.plan_changes(spec))
         self.write_changes(cur, spec, path, feed_file_id)
         self.copy_rejected_lines(cur, spec, path)
@@ -226,13 +226,14 @@ class FeedLoader:
             cur.execute(statements.refresh_latest(spec))
 
     @staticmethod
-    def copy_rows(cur, spec: FeedSpec, path: Path, decode: bool, wanted=None, on_progress=None) -> None:
+    def copy_rows(cur, spec: FeedSpec, path: Path, fingerprint: LineFingerprint | None = None, wanted=None,
+                  on_progress=None) -> None:
         """COPY what loader.feed_rows makes of the file (or of its `wanted` lines): typed records, then the lines
-        left to the SQL checks; or, without `decode`, the lines' fingerprints."""
-        streams = CopyStreams(feed_rows(path, spec, decode, wanted), streamed=1 if decode else 0,
+        left to the SQL checks; or, with a first pass's `fingerprint`, the lines' fingerprints."""
+        streams = CopyStreams(feed_rows(path, spec, fingerprint, wanted), streamed=0 if fingerprint else 1,
                               on_progress=on_progress)
         try:
-            if decode:
+            if not fingerprint:
                 cur.copy_expert(statements.copy_records(spec).as_string(cur), streams, size=COPY_BUFFER)
                 cur.copy_expert(statements.copy_lines(spec), streams.rest(), size=COPY_BUFFER)
             else:
@@ -240,24 +241,21 @@ class FeedLoader:
         finally:
             streams.close()
 
-    def take_matched_lines(self, cur, spec: FeedSpec, path: Path, feed_file_id: int, recorded: int) -> tuple[int, int]:
-        """Under the source locks: the pure confirmations in one statement, then (rarely) the matched lines
-        they left, with their state's values, or decoded when that state is gone. `recorded`: matched lines
-        already in feed_record. Returns (lines taken by fingerprint, lines confirmed)."""
-        cur.execute("select count(*) from feed_match")
-        (matched,) = cur.fetchone()
-        cur.execute(statements.confirm_lone_lines(spec, feed_file_id))
+    def take_matched_lines(self, cur, spec: FeedSpec, path: Path, feed_file_id: int, matched: int,
+                           maybe_repeated: list[str]) -> tuple[int, int]:
+        """Under the source locks: the pure confirmations in one statement, then (rarely) the `matched` lines
+        they left, with their state's values, or decoded when that state is no longer the latest. Returns
+        (lines taken by fingerprint, lines confirmed)."""
+        cur.execute(statements.confirm_lone_lines(spec, feed_file_id), (maybe_repeated,))
         (confirmed,) = cur.fetchone()
-        if confirmed + recorded < matched:
+        if confirmed < matched:
             cur.execute(statements.record_matched_lines(spec, feed_file_id))
-            recorded += cur.rowcount
+            superseded = [number for (number,) in cur.fetchall()]
+            if superseded:
+                self.copy_rows(cur, spec, path, wanted=superseded)
+                self.check_records(cur, spec, skip_recorded=True)
+                matched -= len(superseded)
             cur.execute("analyze feed_record")  # the plan reads it: its statistics must count these rows too
-        if confirmed + recorded < matched:
-            cur.execute(statements.matched_lines_left(spec, feed_file_id))
-            left = [number for (number,) in cur.fetchall()]
-            self.copy_rows(cur, spec, path, decode=True, wanted=left)
-            self.check_records(cur, spec, skip_recorded=True)
-            matched -= len(left)
         return matched, confirmed
 
     def refresh_statistics(self, spec: FeedSpec, rows_new: int) -> None:

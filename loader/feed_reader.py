@@ -108,7 +108,7 @@ def fingerprint_rows(block: bytes, first_number: int, fingerprint: LineFingerpri
     lines = block.split(b"\n")[:-1]
     if is_clean(block):
         return fingerprint.rows(lines, first_number)
-    return b"".join(b"%d%b\n" % (number, fingerprint.columns(line) if read_error(line) is None else NO_FINGERPRINT)
+    return b"".join(b"%d%b\n" % (number, NO_FINGERPRINT) if read_error(line) else fingerprint.rows([line], number)
                     for number, line in enumerate(lines, first_number))
 
 

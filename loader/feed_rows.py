@@ -1,10 +1,10 @@
 """A feed file as COPY rows for the work tables, made on a second core while the first one COPYs.
 
-`feed_rows(path, spec, decode, wanted)` yields `(line rows, record rows, bytes read from disk)` per block of
-lines: with `decode`, records typed in Python (loader.typed_rows) and the few lines the database must see as
-text; without it (a rescrape's first pass), each line's fingerprint alone (loader.feed_reader.fingerprint_rows)
-and no record. `wanted` (sorted line numbers) limits the rows to those lines: a rescrape's second pass decodes
-only the lines its fingerprints did not match. When there is much to decode (a file of WORKER_MIN_BYTES or
+`feed_rows(path, spec, fingerprint, wanted)` yields `(line rows, record rows, bytes read from disk)` per block
+of lines: records typed in Python (loader.typed_rows) and the few lines the database must see as text; or,
+given a `fingerprint` (a rescrape's first pass, see first_pass_fingerprint), each line's fingerprint alone
+(loader.feed_reader.fingerprint_rows) and no record. `wanted` (sorted line numbers) limits the rows to those
+lines: a rescrape's second pass decodes only the lines its fingerprints did not match. When there is much to decode (a file of WORKER_MIN_BYTES or
 more, at least WORKER_MIN_LINES wanted lines), blocks are handled by a pool of worker processes, so Python's
 work runs beside the database's instead of before it; the workers end with the loader. Fingerprints alone
 are made here: handing 8 MB blocks to workers and back cost more than the md5s (200,000 lines: 7.4 s
@@ -38,11 +38,11 @@ SPOOL_IN_MEMORY = 64 << 20
 
 
 class BlockRows:
-    """COPY rows of one block of lines: typed records with `decode`, else the lines' fingerprints."""
+    """COPY rows of one block of lines: typed records, or with a `fingerprint` the lines' fingerprints."""
 
-    def __init__(self, spec: FeedSpec, decode: bool):
-        self.typed = TypedRows(spec) if decode else None
-        self.fingerprint = first_pass_fingerprint(spec) if spec.fingerprint_lines and not decode else None
+    def __init__(self, spec: FeedSpec, fingerprint: LineFingerprint | None = None):
+        self.typed = None if fingerprint else TypedRows(spec)
+        self.fingerprint = fingerprint
 
     def __call__(self, numbered_block) -> tuple[bytes, bytes, int]:
         block, numbers, position = numbered_block
@@ -82,27 +82,27 @@ def selected_blocks(path, wanted):
             return
 
 
-def rows_in_process(numbered, spec: FeedSpec, decode: bool):
-    return map(BlockRows(spec, decode), numbered)
+def rows_in_process(numbered, spec: FeedSpec, fingerprint: LineFingerprint | None):
+    return map(BlockRows(spec, fingerprint), numbered)
 
 
 WORKER_ROWS = None
 
 
-def start_worker(spec: FeedSpec, decode: bool) -> None:
+def start_worker(spec: FeedSpec) -> None:
     global WORKER_ROWS
-    WORKER_ROWS = BlockRows(spec, decode)
+    WORKER_ROWS = BlockRows(spec)
 
 
 def worker_rows(numbered_block):
     return WORKER_ROWS(numbered_block)
 
 
-def rows_in_workers(path, numbered, spec: FeedSpec, decode: bool):
+def rows_in_workers(path, numbered, spec: FeedSpec):
     """Blocks read here, turned into rows by WORKERS processes, handed back in file order. At most
     BLOCKS_AHEAD blocks are in flight, so a big file is never all in memory."""
     pool = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=start_worker, initargs=(spec, decode))
+                               initializer=start_worker, initargs=(spec,))
     pending = collections.deque()
     try:
         for numbered_block in numbered:
@@ -117,11 +117,12 @@ def rows_in_workers(path, numbered, spec: FeedSpec, decode: bool):
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def feed_rows(path, spec: FeedSpec, decode: bool, wanted=None):
+def feed_rows(path, spec: FeedSpec, fingerprint: LineFingerprint | None = None, wanted=None):
     numbered = numbered_blocks(path) if wanted is None else selected_blocks(path, wanted)
-    if decode and path.stat().st_size >= WORKER_MIN_BYTES and (wanted is None or len(wanted) >= WORKER_MIN_LINES):
-        return rows_in_workers(path, numbered, spec, decode)
-    return rows_in_process(numbered, spec, decode)
+    if (fingerprint is None and path.stat().st_size >= WORKER_MIN_BYTES
+            and (wanted is None or len(wanted) >= WORKER_MIN_LINES)):
+        return rows_in_workers(path, numbered, spec)
+    return rows_in_process(numbered, spec, fingerprint)
 
 
 class CopyStreams:

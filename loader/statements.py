@@ -7,8 +7,6 @@ feed_record       each non-blank line checked against the contract and typed, or
 feed_line         lines as text, numbered by the reader: only the lines the SQL checks decide, rejects (with
                   their reason as read_error) and the lines of later rejects (for ops.load_reject)
 feed_fingerprint  a rescrape's first pass: every line's number, fingerprint and observed-at time, no text
-feed_match        the lines whose fingerprint is a latest state's (with a valid observed-at): that state's
-                  listing and change_id, and the line's observed-at
 feed_confirmation how many matched lines of each source were pure confirmations (unchanged, never planned)
 feed_plan         what each valid record is for its listing: new change, unchanged, or rejected (with why)
 """
@@ -56,24 +54,16 @@ create temp table feed_record (
 
 
 def matching_tables(spec: FeedSpec) -> sql.Composable:
-    keys = sql.SQL(",\n    ").join(
-        sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(c.sql_type)) for c in spec.key)
     return sql.SQL("""
 create temp table feed_fingerprint (
     line_number bigint not null,
     line_hash uuid,
     {observed_at} {observed_type}
 ) on commit drop;
-create temp table feed_match (
-    line_number bigint not null,
-    {keys},
-    change_id bigint not null,
-    {observed_at} {observed_type} not null
-) on commit drop;
 create temp table feed_confirmation (
     {source} text not null,
     lines integer not null
-) on commit drop;""").format(keys=keys, observed_at=sql.Identifier(spec.observed_at.name),
+) on commit drop;""").format(observed_at=sql.Identifier(spec.observed_at.name),
                              observed_type=sql.SQL(spec.observed_at.sql_type),
                              source=sql.Identifier(spec.source_column.name))
 
@@ -98,49 +88,47 @@ def copy_fingerprints(spec: FeedSpec) -> sql.Composable:
 
 
 def match_lines(spec: FeedSpec) -> sql.Composable:
-    """feed_match: the lines whose fingerprint is a latest state's, at the line's own observed-at time (which
-    the first pass took only when it passed the contract's rules for that field, clock checks included: see
-    loader.feed_rows.first_pass_fingerprint), so this is a plain join. Returns the other lines' numbers (new
-    listings, changes, lines without a fingerprint or with a bad time), which are decoded instead."""
+    """Which lines' fingerprints are a latest state's, at the line's own observed-at time (which the first pass
+    took only when it passed the contract's rules for that field, clock checks included: see
+    loader.feed_rows.first_pass_fingerprint), so this is a plain join, and nothing is kept per matched line:
+    the confirmation joins again under the locks. Returns `(line_number, null, 1)` for each other line (new
+    listings, changes, lines without a fingerprint or with a bad time: decoded instead), in line order, and
+    `(null, source, matched lines)` for each source of the matched lines (the sources to lock)."""
     return sql.SQL("""
-with looked_up as (
-    select line.line_number, {latest_keys}, latest.change_id, line.{observed_at}
-    from feed_fingerprint as line
-    left join {latest} as latest on latest.line_hash = line.line_hash
-),
-matched as (
-    insert into feed_match (line_number, {keys}, change_id, {observed_at})
-    select line_number, {keys}, change_id, {observed_at}
-    from looked_up
-    where change_id is not null
-)
-select line_number from looked_up where change_id is null order by 1
-""").format(latest_keys=names(spec.key, "latest"), keys=names(spec.key),
-            latest=sql.Identifier(*spec.latest_state), observed_at=sql.Identifier(spec.observed_at.name))
+select case when latest.{source} is null then line.line_number end as unmatched, latest.{source}, count(*)
+from feed_fingerprint as line
+left join {latest} as latest on latest.line_hash = line.line_hash
+group by 1, 2
+order by 1
+""").format(source=sql.Identifier(spec.source_column.name), latest=sql.Identifier(*spec.latest_state))
 
 
 def confirm_lone_lines(spec: FeedSpec, feed_file_id: int) -> sql.Composable:
-    """The pure confirmations, applied in one statement (under the source locks): a matched line whose listing
-    has no valid record in feed_record (no decoded line, no other matched line: see record_matched_lines),
-    later than the latest state's last_seen_at, whose state is still the latest, moves that row's last seen
-    time and queues it for the ETL, as move_latest does. feed_confirmation counts them per source for the
-    ledger. Returns how many lines were confirmed."""
+    """The pure confirmations, applied in one statement (under the source locks): a line whose fingerprint is
+    still a latest state's, not decoded, its listing's only line (a fingerprint the first pass saw on several
+    lines may be repeated: the parameter lists them, checked here) and no valid decoded record of the listing,
+    later than that state's last_seen_at, moves that row's last seen time and queues it for the ETL, as
+    move_latest does. feed_confirmation counts them per source for the ledger. Returns how many lines were
+    confirmed.
+
+    The exclusions are `not in` filters (hashed subplans), never anti-joins: an anti-join could be planned
+    with the hash on the 1M joined rows, then the rows come out (and are updated) in the hash table's
+    order instead of the heap's, and the latest states no longer fit in shared buffers (16 s instead of
+    2 s per 1M lines)."""
     source = sql.Identifier(spec.source_column.name)
     observed_at = sql.Identifier(spec.observed_at.name)
-    # `materialized`: the planner takes the join with the latest states by listing and change id for one row
-    # (the change id repeats what the listing says), and would then test each joined row against feed_record.
     return sql.SQL("""
-with lone as materialized (
-    select match.*
-    from feed_match as match
-    where not exists (select from feed_record as record where record.reason is null and {same_listing})
-),
-confirmed as (
+with confirmed as (
     update {latest} as target
-    set last_seen_at = lone.{observed_at},
+    set last_seen_at = line.{observed_at},
         last_seen_feed_file_id = {feed_file_id}
-    from lone
-    where {same_state} and lone.{observed_at} > target.last_seen_at
+    from feed_fingerprint as line
+    where target.line_hash = line.line_hash
+      and line.{observed_at} > target.last_seen_at
+      and line.line_number not in (select line_number from feed_record)
+      and line.line_hash not in (
+          select line_hash from feed_fingerprint where line_hash = any(%s::uuid[]) group by 1 having count(*) > 1)
+      and ({target_keys}) not in (select {keys} from feed_record where reason is null)
     returning target.{source}, target.change_id
 ),{queued}
 counted as (
@@ -148,9 +136,8 @@ counted as (
     select {source}, count(*) from confirmed group by {source}
 )
 select count(*) from confirmed
-""").format(source=source, same_listing=same_listing(spec), observed_at=observed_at,
+""").format(source=source, observed_at=observed_at, keys=names(spec.key), target_keys=names(spec.key, "target"),
             latest=sql.Identifier(*spec.latest_state), feed_file_id=sql.Literal(feed_file_id),
-            same_state=same_state(spec, "target", "lone"),
             queued=sql.SQL("\nqueued as (\n{}\n),").format(queue_confirmed(spec, feed_file_id, "confirmed"))
             if spec.confirmation_queue else sql.SQL(""))
 
@@ -160,65 +147,42 @@ def same_key(spec: FeedSpec, one: str, other: str) -> sql.Composable:
         sql.Identifier(one), sql.Identifier(other), sql.Identifier(c.name)) for c in spec.key)
 
 
-def same_listing(spec: FeedSpec) -> sql.Composable:
-    return same_key(spec, "record", "match")
-
-
 def same_state(spec: FeedSpec, latest: str, other: str) -> sql.Composable:
     """A latest-state row (alias `latest`) still holding the change `other` names: its listing, its change id."""
     return sql.SQL("{} and {}.change_id = {}.change_id").format(
         same_key(spec, latest, other), sql.Identifier(latest), sql.Identifier(other))
 
 
-def confirmed_here(spec: FeedSpec, state: str, feed_file_id: int) -> sql.Composable:
-    """Whether the change `state` names is still its listing's latest state and this file confirmed it."""
-    return sql.SQL("exists (select from {latest} as latest where {same_state} and latest.last_seen_feed_file_id = {id})"
-                   ).format(latest=sql.Identifier(*spec.latest_state), same_state=same_state(spec, "latest", state),
-                            id=sql.Literal(feed_file_id))
-
-
-def record_matched_lines(spec: FeedSpec, feed_file_id: int | None = None) -> sql.Composable:
-    """feed_record rows for matched lines that are not pure confirmations, with the matched state's values
-    (found by its key, whether or not it is still the latest) at the line's own observed-at time. Without
-    `feed_file_id`: the lines whose listing has another line in the file (before the confirmations); with
-    it: the other lines the confirmations of that file left (a time not after last_seen_at, a state no
-    longer the latest)."""
-    source = sql.Identifier(spec.source_column.name)
+def record_matched_lines(spec: FeedSpec, feed_file_id: int) -> sql.Composable:
+    """After the confirmations (rare: only when they took fewer lines than matched), the matched lines they
+    left: a line whose fingerprint is still a latest state's (a listing with several lines in the file or a
+    valid decoded record, or a time not after last_seen_at) gets a
+    feed_record row with that state's values at the line's own observed-at time, to be planned like a parsed
+    line. Returns the lines whose state is no longer the latest (superseded by a concurrent load since the
+    match), which are decoded instead."""
     values = sql.SQL(", ").join(sql.Identifier("taken" if c == spec.observed_at else "state", c.name)
                                 for c in spec.columns)
-    if feed_file_id is None:
-        taken = sql.SQL("""(match.{source}, match.change_id) in (
-        select {source}, change_id from feed_match group by {source}, change_id having count(*) > 1)
-       or exists (select from feed_record as record where record.reason is null and {same_listing})""").format(
-            source=source, same_listing=same_listing(spec))
-        left = sql.SQL("")
-    else:
-        taken = sql.SQL("not exists (select from feed_record as record where record.line_number = match.line_number)")
-        left = sql.SQL("\nwhere not {}").format(confirmed_here(spec, "state", feed_file_id))
+    source = sql.Identifier(spec.source_column.name)
+    observed_at = sql.Identifier(spec.observed_at.name)
     return sql.SQL("""
-insert into feed_record (line_number, reason, {columns}, content_hash, line_hash)
 with taken as materialized (
-    select match.*
-    from feed_match as match
-    where {taken}
+    select line.line_number, line.{observed_at}, latest.{source}, latest.change_id
+    from feed_fingerprint as line
+    left join {latest} as latest on latest.line_hash = line.line_hash
+    where line.line_hash is not null
+      and not exists (select from feed_record as record where record.line_number = line.line_number)
+      and latest.last_seen_feed_file_id is distinct from {feed_file_id}
+),
+recorded as (
+    insert into feed_record (line_number, reason, {columns}, content_hash, line_hash)
+    select taken.line_number, null, {values}, state.content_hash, state.line_hash
+    from taken
+    join {table} as state on state.{source} = taken.{source} and state.change_id = taken.change_id
 )
-select taken.line_number, null, {values}, state.content_hash, state.line_hash
-from taken
-join {table} as state on state.{source} = taken.{source} and state.change_id = taken.change_id{left}
+select line_number from taken where change_id is null order by 1
 """).format(columns=names(spec.columns), values=values, table=sql.Identifier(*spec.change_log),
-            source=source, taken=taken, left=left)
-
-
-def matched_lines_left(spec: FeedSpec, feed_file_id: int) -> sql.Composable:
-    """Matched lines neither recorded nor confirmed: their state was superseded and pruned by the ETL after
-    the match (rare). They are decoded like unmatched lines."""
-    return sql.SQL("""
-select line_number
-from feed_match as match
-where not exists (select from feed_record as record where record.line_number = match.line_number)
-  and not {confirmed}
-order by 1
-""").format(confirmed=confirmed_here(spec, "match", feed_file_id))
+            latest=sql.Identifier(*spec.latest_state), source=source, observed_at=observed_at,
+            feed_file_id=sql.Literal(feed_file_id))
 
 
 def check_records(spec: FeedSpec, parse: str = "careful", skip_recorded: bool = False) -> sql.Composable:
@@ -297,13 +261,14 @@ from typed
     )
 
 
-def lock_sources(spec: FeedSpec) -> sql.Composable:
-    """Sources of the file's valid records and matched lines, sorted so that two loads always lock in the
-    same order."""
-    matched = sql.SQL(" union select {source} from feed_match" if spec.fingerprint_lines else "")
+def lock_sources(spec: FeedSpec, matched_sources=()) -> sql.Composable:
+    """Sources of the file's valid records and of its lines matched by fingerprint, sorted so that two loads
+    always lock in the same order."""
+    source = sql.Identifier(spec.source_column.name)
+    matched = sql.SQL(" union select unnest({}::text[])").format(sql.Literal(list(matched_sources))) \
+        if matched_sources else sql.SQL("")
     return sql.SQL("select distinct {source} from feed_record where reason is null{matched} order by 1").format(
-        source=sql.Identifier(spec.source_column.name), matched=matched.format(
-            source=sql.Identifier(spec.source_column.name)))
+        source=source, matched=matched)
 
 
 def plan_changes(spec: FeedSpec) -> sql.Composable:

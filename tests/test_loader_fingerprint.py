@@ -9,6 +9,7 @@ import pytest
 from loader_fixtures import listing, rows, write_feed
 
 from loader.feed_loader import FeedLoader
+from loader.feed_reader import fingerprint_rows
 from loader.feed_rows import first_pass_fingerprint
 from loader.line_fingerprint import NO_FINGERPRINT, LineFingerprint
 from loader.specs import STORE_LISTING
@@ -72,6 +73,18 @@ def test_a_rescrapes_first_pass_takes_only_times_the_contract_accepts(value, tak
     line = json.dumps(listing(scraped_at=value)).encode()
     assert (first_pass_fingerprint(STORE_LISTING).columns(line) != NO_FINGERPRINT) is taken
     assert LineFingerprint("scraped_at").columns(line) != NO_FINGERPRINT
+
+
+@pytest.mark.parametrize("block, repeated", [
+    (LINE + b"\n" + json.dumps(listing(scraped_at=DAY2)).encode() + b"\n", True),
+    # A read error in the block: its other lines are fingerprinted one by one, and still noted.
+    (LINE + b"\n\xff\n" + json.dumps(listing(scraped_at=DAY2)).encode() + b"\n", True),
+    (LINE + b"\n" + json.dumps(listing(store_item_id="2", scraped_at=DAY2)).encode() + b"\n", False),
+], ids=["twice", "twice around a read error", "two listings"])
+def test_the_first_pass_notes_a_fingerprint_on_several_lines(block, repeated):
+    fingerprint = first_pass_fingerprint(STORE_LISTING)
+    fingerprint_rows(block, 1, fingerprint)
+    assert (LineFingerprint("scraped_at").parts(LINE)[0] in fingerprint.maybe_repeated) is repeated
 
 
 def test_lines_differing_only_in_the_value_share_a_fingerprint():
