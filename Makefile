@@ -35,7 +35,7 @@ bench-daily-1m: $(BIN)/.installed
 bench-queries-1m: $(BIN)/.installed
 	$(BIN)/python -m bench.query_latency --listing-regions 1000000
 
-# Monthly partitions of core.price_history against one table at 10M price periods: about 40 minutes on a shared
-# machine (most of it generating the history and the drops query).
+# Monthly partitions of core.price_history against one table at 10M price periods: about 8 minutes on a quiet
+# machine, 40 on a shared one (most of it generating the history).
 bench-partitioning: $(BIN)/.installed
 	$(BIN)/python -m bench.partitioning
